@@ -1,0 +1,144 @@
+"""xborder_data: China's cross-border e-commerce as a typed, cited Data Package.
+
+Importing this module reads no file and imports neither pandas nor
+frictionless; they load on first use.
+
+Example:
+    >>> import xborder_data
+    >>> xborder_data.load("stages")["stage_id"].tolist()
+    ['1.0', '2.0', '3.0']
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xborder_data._version import __version__
+from xborder_data.errors import (
+    BadCellError,
+    BrokenReferenceError,
+    DescriptorError,
+    HeaderMismatchError,
+    IntegrityError,
+    MissingDependencyError,
+    OutputExistsError,
+    UnknownResourceError,
+    UnknownRowError,
+    UnsafePathError,
+    UsageError,
+    XborderDataError,
+)
+from xborder_data.package import Package
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from xborder_data.cite import CitationStyle
+    from xborder_data.provenance import Citations
+    from xborder_data.validation import ValidationReport
+
+__all__ = [
+    "__version__",
+    "Package",
+    "open",
+    "bundled",
+    "resources",
+    "load",
+    "load_all",
+    "records",
+    "descriptor",
+    "schema",
+    "path",
+    "package_path",
+    "sources_for",
+    "citation",
+    "validate",
+    "XborderDataError",
+    "BadCellError",
+    "BrokenReferenceError",
+    "DescriptorError",
+    "HeaderMismatchError",
+    "IntegrityError",
+    "MissingDependencyError",
+    "OutputExistsError",
+    "UnknownResourceError",
+    "UnknownRowError",
+    "UnsafePathError",
+    "UsageError",
+]
+
+_bundled: Package | None = None
+_bundled_lock = threading.Lock()
+
+
+def open(path: str | Path) -> Package:  # noqa: A001 - the documented name of the API
+    """Open another copy of the package (a folder or its datapackage.json)."""
+    return Package(path)
+
+
+def bundled() -> Package:
+    """Return the package bundled with this installation (created once, lazily)."""
+    global _bundled
+    with _bundled_lock:
+        if _bundled is None:
+            from xborder_data.locate import bundled_root
+
+            _bundled = Package(bundled_root())
+        return _bundled
+
+
+def resources() -> list[str]:
+    """Return the bundled resource names, in descriptor order."""
+    return bundled().resources()
+
+
+def load(name: str, *, verify_integrity: bool = True, check_references: bool = False) -> "pd.DataFrame":
+    """Return a bundled resource as a DataFrame typed from its Table Schema."""
+    return bundled().load(name, verify_integrity=verify_integrity, check_references=check_references)
+
+
+def load_all(*, verify_integrity: bool = True) -> dict[str, "pd.DataFrame"]:
+    """Return every bundled resource, as a dict of name to DataFrame."""
+    return bundled().load_all(verify_integrity=verify_integrity)
+
+
+def records(name: str, *, verify_integrity: bool = True) -> list[dict[str, Any]]:
+    """Return a bundled resource as a list of dicts of Python values (no pandas)."""
+    return bundled().records(name, verify_integrity=verify_integrity)
+
+
+def descriptor() -> dict[str, Any]:
+    """Return a copy of the bundled descriptor."""
+    return bundled().descriptor()
+
+
+def schema(name: str) -> dict[str, Any]:
+    """Return a copy of the Table Schema of a bundled resource."""
+    return bundled().schema(name)
+
+
+def path(name: str) -> Path:
+    """Return the real path of a bundled CSV file."""
+    return bundled().path(name)
+
+
+def package_path() -> Path:
+    """Return the real path of the bundled datapackage.json."""
+    return bundled().package_path()
+
+
+def sources_for(name: str, row_id: str) -> "Citations":
+    """Return the claims, evidence and sources behind one bundled row."""
+    return bundled().sources_for(name, row_id)
+
+
+def citation(style: "CitationStyle" = "text") -> str:
+    """Return how to cite the dataset: "text", "bibtex" or "apa"."""
+    return bundled().citation(style)
+
+
+def validate() -> "ValidationReport":
+    """Validate the bundled package with frictionless and the integrity checks."""
+    return bundled().validate()

@@ -1,0 +1,100 @@
+"""Typed pandas DataFrames, with dtypes taken from the Table Schema only."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xborder_data.csvtext import cell_error, check_header, decode, first_bad_row, shape_is_regular
+from xborder_data.metadata import FieldSpec, TableSchema
+from xborder_data.errors import BadCellError
+from xborder_data.typed_rows import parse_records
+from xborder_data.typemap import FALSE_VALUES, TRUE_VALUES, mapping_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# Numbers are parsed by pandas' C reader straight into nullable dtypes.
+_READ_AS = {"integer": "Int64", "year": "Int64", "number": "Float64"}
+
+
+def _read_dtypes(schema: TableSchema) -> dict[str, str]:
+    return {spec.name: _READ_AS.get(spec.type, "str") for spec in schema.fields}
+
+
+def parse_frame(data: bytes, schema: TableSchema, path: Path) -> "pd.DataFrame":
+    """Parse CSV bytes into a DataFrame whose dtypes follow the schema.
+
+    string -> string, integer and year -> Int64, number -> Float64,
+    boolean -> boolean, date -> datetime64, any field with an enum -> Categorical.
+
+    Raises:
+        HeaderMismatchError, BadCellError: as records.parse_records does, for
+        the same inputs.
+    """
+    import pandas as pd
+
+    first_line = data.split(b"\n", 1)[0]
+    check_header(next(csv.reader([decode(first_line, path)]), []), schema, path)
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            dtype=_read_dtypes(schema),
+            keep_default_na=False,
+            na_values=list(schema.missing_values),
+            encoding="utf-8",
+            encoding_errors="strict",
+            skip_blank_lines=False,
+        )
+    except Exception:  # pandas raises many types; find the exact cell the slow, strict way
+        raise _locate_error(data, schema, path) from None
+    if not shape_is_regular(data, len(schema.fields), len(frame)):
+        raise _locate_error(data, schema, path)
+    for spec in schema.fields:
+        frame[spec.name] = _cast(frame[spec.name], spec, path)
+    return frame
+
+
+def _cast(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Series":
+    import pandas as pd
+
+    present = column.notna()
+    if spec.required and not present.all():
+        row = int((~present).to_numpy().nonzero()[0][0])
+        raise cell_error(path, row + 2, spec.name, "", "is empty but the field is required")
+    if spec.type == "date":
+        result = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
+        _raise_first(column, present & result.isna(), spec, path)
+        return result
+    if spec.type == "boolean":
+        result = column.map({**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)})
+        _raise_first(column, present & result.isna(), spec, path)
+        return result.astype("boolean")
+    if spec.enum is not None:
+        result = pd.Categorical(column, categories=list(spec.enum))
+        _raise_first(column, present & pd.isna(result), spec, path, f"is not one of {sorted(spec.enum)}")
+        return pd.Series(result, index=column.index, name=column.name)
+    if spec.type in _READ_AS:
+        return column
+    return column.astype("string")
+
+
+def _raise_first(column: "pd.Series", bad: "pd.Series", spec: FieldSpec, path: Path, problem: str | None = None) -> None:
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise cell_error(path, row + 2, spec.name, column.iloc[row], problem or f"is not {mapping_for(spec.type).expected}")
+
+
+def _locate_error(data: bytes, schema: TableSchema, path: Path) -> BadCellError:
+    """Re-parse strictly to name the file, row, field and value of a failure."""
+    text = decode(data, path)
+    shape_error = first_bad_row(text, len(schema.fields), path)
+    if shape_error is not None:
+        return shape_error
+    try:
+        parse_records(data, schema, path)
+    except BadCellError as error:
+        return error
+    return BadCellError(f"{path}: pandas could not parse the file, but no bad cell was found; report this as a bug.")

@@ -1,0 +1,112 @@
+"""Maintainer command: rewrite bytes and hash, and regenerate the data dictionary.
+
+Run after any data edit:
+
+    uv run python -m xborder_data.maintain          # rewrite
+    uv run python -m xborder_data.maintain --check  # exit 1 if anything is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from xborder_data.metadata import read_json
+from xborder_data.integrity import sha256_hex
+from xborder_data.locate import bundled_root
+
+DICTIONARY = Path("docs") / "data-dictionary.md"
+
+
+def refreshed_descriptor(root: Path) -> dict:
+    """Return the descriptor with every resource's bytes and hash recomputed."""
+    descriptor = read_json(root / "datapackage.json")
+    for resource in descriptor["resources"]:
+        data = (root / resource["path"]).read_bytes()
+        resource["bytes"] = len(data)
+        resource["hash"] = f"sha256:{sha256_hex(data)}"
+    return descriptor
+
+
+def descriptor_text(descriptor: dict) -> str:
+    """Serialise a descriptor the one way this project writes it."""
+    return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def data_dictionary(root: Path, descriptor: dict) -> str:
+    """Return the Markdown data dictionary generated from the schemas."""
+    lines = [
+        "# Data dictionary",
+        "",
+        f"Generated from the Table Schemas of {descriptor['name']} {descriptor['version']} by "
+        "`uv run python -m xborder_data.maintain`. Do not edit by hand.",
+        "",
+    ]
+    for resource in descriptor["resources"]:
+        schema = read_json(root / resource["schema"])
+        lines += [f"## `{resource['name']}`", "", resource.get("description", ""), ""]
+        key = ", ".join(schema.get("primaryKey", []))
+        lines.append(f"Primary key: `{key}`.")
+        for fk in schema.get("foreignKeys", []):
+            ref = fk["reference"]
+            lines.append(f"Foreign key: `{fk['fields'][0]}` → `{ref['resource']}.{ref['fields'][0]}`.")
+        lines += ["", "| field | title | type | constraints | description |", "|---|---|---|---|---|"]
+        for field in schema["fields"]:
+            kind = field["type"] + (f" ({field['format']})" if "format" in field else "")
+            constraints = "; ".join(
+                f"{k}: {', '.join(map(str, v))}" if isinstance(v, list) else (k if v is True else f"{k}: {v}")
+                for k, v in field.get("constraints", {}).items()
+            )
+            lines.append(
+                f"| `{field['name']}` | {_cell(field['title'])} | {kind} | {_cell(constraints)} | {_cell(field['description'])} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def stale_files(root: Path) -> list[str]:
+    """Return the generated files whose content is out of date."""
+    descriptor = refreshed_descriptor(root)
+    stale = []
+    if (root / "datapackage.json").read_text(encoding="utf-8") != descriptor_text(descriptor):
+        stale.append("datapackage.json")
+    target = root / DICTIONARY
+    if not target.exists() or target.read_text(encoding="utf-8") != data_dictionary(root, descriptor):
+        stale.append(str(DICTIONARY))
+    return stale
+
+
+def refresh(root: Path) -> list[str]:
+    """Rewrite the stale generated files; return their names."""
+    stale = stale_files(root)
+    descriptor = refreshed_descriptor(root)
+    (root / "datapackage.json").write_text(descriptor_text(descriptor), encoding="utf-8", newline="\n")
+    (root / DICTIONARY).parent.mkdir(exist_ok=True)
+    (root / DICTIONARY).write_text(data_dictionary(root, descriptor), encoding="utf-8", newline="\n")
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m xborder_data.maintain", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=None, help="package folder (default: the repository)")
+    parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
+    args = parser.parse_args(argv)
+    root = args.root or bundled_root()
+    if args.check:
+        stale = stale_files(root)
+        for name in stale:
+            print(f"stale: {name}")
+        return 1 if stale else 0
+    for name in refresh(root):
+        print(f"rewrote {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
