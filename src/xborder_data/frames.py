@@ -67,7 +67,7 @@ def _cast(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Series":
     if spec.type == "date":
         result = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
         _raise_first(column, present & result.isna(), spec, path)
-        return result
+        return result.astype(mapping_for("date").pandas)  # one resolution on every pandas version
     if spec.type == "boolean":
         result = column.map({**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)})
         _raise_first(column, present & result.isna(), spec, path)
