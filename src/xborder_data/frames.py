@@ -73,9 +73,8 @@ def _cast(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Series":
         _raise_first(column, present & result.isna(), spec, path)
         return result.astype("boolean")
     if spec.enum is not None:
-        result = pd.Categorical(column, categories=list(spec.enum))
-        _raise_first(column, present & pd.isna(result), spec, path, f"is not one of {sorted(spec.enum)}")
-        return pd.Series(result, index=column.index, name=column.name)
+        _raise_first(column, present & ~column.isin(spec.enum), spec, path, f"is not one of {sorted(spec.enum)}")
+        return column.astype(pd.CategoricalDtype(categories=list(spec.enum)))
     if spec.type in _READ_AS:
         return column
     return column.astype("string")
