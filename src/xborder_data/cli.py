@@ -53,9 +53,11 @@ class _Group(click.Group):
 
 
 def _package() -> "Package":
+    """The package chosen with --package, or the bundled one."""
     import xborder_data
 
-    return xborder_data.bundled()
+    chosen = click.get_current_context().find_root().params.get("package_dir")
+    return xborder_data.open(chosen) if chosen else xborder_data.bundled()
 
 
 def _plain(value: Any) -> str:
@@ -80,10 +82,14 @@ def _json_default(value: Any) -> str:
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+@click.option(
+    "--package", "package_dir", type=click.Path(exists=True), metavar="PATH",
+    help="Use the Data Package at PATH (a folder or its datapackage.json) instead of the bundled one.",
+)
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.version_option(__version__, "-V", "--version", prog_name="xborder-data")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, package_dir: str | None, debug: bool) -> None:
     """China's cross-border e-commerce as a cited, verified Data Package.
 
     Run without a command to see `info`.
@@ -233,8 +239,8 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
 def validate(path: str | None) -> None:
     """Validate with frictionless plus the integrity, type and key checks.
 
-    Checks the bundled package, or the package at PATH (a folder or its
-    datapackage.json). Exits 0 when valid, 1 when not.
+    Checks the package at PATH (a folder or its datapackage.json), else the
+    --package one, else the bundled one. Exits 0 when valid, 1 when not.
     """
     import xborder_data
 
@@ -274,7 +280,10 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 def site(outdir: str, force: bool) -> None:
-    """Build the static website of the package into OUTDIR (needs xborder-data[site])."""
+    """Build the package's static website into OUTDIR.
+
+    Needs the optional extra: pip install 'xborder-data[site]'.
+    """
     try:
         from xborder_data.site import build_site
     except ImportError as error:
