@@ -8,6 +8,7 @@ anything else exits 1, and ``--debug`` shows the traceback instead. ``--help``,
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sys
 from datetime import date
@@ -189,9 +190,11 @@ def show(name: str, limit: int, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=_json_default))
     elif fmt == "csv":
-        writer = csv.writer(click.get_text_stream("stdout"), lineterminator="\n")
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows([_plain(row[column]) for column in columns] for row in shown)
+        click.echo(out.getvalue(), nl=False)
     else:
         click.echo(_table(shown, columns))
         if len(shown) < len(rows):
