@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.exports._files import Writers
 
@@ -19,7 +19,7 @@ def _default(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def _writer(content: Any):
+def _writer(content: Any) -> Callable[[Path], None]:
     # Bind the content now: the plan is built before anything is written.
     text = json.dumps(content, ensure_ascii=False, indent=2, default=_default) + "\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers
@@ -67,7 +67,7 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
     """Plan ``NAME.parquet`` per table."""
     pa = _pyarrow()
 
-    def writer(name: str):
+    def writer(name: str) -> Callable[[Path], None]:
         table = build_table(package, name)
 
         def write(path: Path) -> None:
