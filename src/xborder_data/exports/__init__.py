@@ -1,0 +1,78 @@
+"""Export the package to other formats: one registry, one small writer per format.
+
+Importing this module is cheap: each writer, and whatever library it needs, is
+imported only when its format is asked for.
+
+Example:
+    >>> import xborder_data
+    >>> from xborder_data.exports import export
+    >>> export(xborder_data.bundled(), "sqlite", "out")
+    [PosixPath('out/xborder-data.sqlite')]
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, get_args
+
+from xborder_data.errors import UsageError
+from xborder_data.exports._files import Writers, write_all
+
+if TYPE_CHECKING:
+    from xborder_data.package import Package
+
+ExportFormat = Literal["csv", "json", "sqlite", "parquet", "xlsx", "zip"]
+FORMATS: tuple[str, ...] = get_args(ExportFormat)
+
+# Format name -> module that defines ``writers(package, outdir, *, excel)``.
+_REGISTRY: dict[str, str] = {name: f"xborder_data.exports.to_{name}" for name in FORMATS}
+
+__all__ = ["ExportFormat", "FORMATS", "export", "planned_writers"]
+
+
+def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool = False) -> Writers:
+    """Return the files ``fmt`` would write, each with the function that writes it.
+
+    Raises:
+        UsageError: for an unknown format, or ``excel`` with a format other than csv.
+        MissingDependencyError: when the format's optional library is absent.
+    """
+    if fmt not in _REGISTRY:
+        raise UsageError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
+    if excel and fmt != "csv":
+        raise UsageError(f"--excel applies to the csv format only, not {fmt!r}; use: export csv OUTDIR --excel")
+    module = importlib.import_module(_REGISTRY[fmt])
+    return module.writers(package, outdir, excel=excel)
+
+
+def export(
+    package: "Package",
+    fmt: ExportFormat | str,
+    outdir: str | Path,
+    *,
+    force: bool = False,
+    excel: bool = False,
+) -> list[Path]:
+    """Write ``package`` in format ``fmt`` into ``outdir`` and return the files written.
+
+    Nothing is written when any target exists and ``force`` is False. Each file
+    is written to a temporary file in its own folder and renamed into place, so
+    a failure never leaves a half-written file behind.
+
+    Args:
+        package: the package to export, e.g. ``xborder_data.bundled()``.
+        fmt: one of ``FORMATS``.
+        outdir: the folder to write into; created when missing.
+        force: replace existing files.
+        excel: csv only; write spreadsheet-safe CSVs (UTF-8 with BOM, formula
+            characters neutralised) instead of the Data Package.
+
+    Returns:
+        The paths written, in writing order.
+
+    Raises:
+        UsageError, MissingDependencyError, OutputExistsError.
+    """
+    outdir = Path(outdir)
+    return write_all(planned_writers(package, fmt, outdir, excel=excel), force=force)

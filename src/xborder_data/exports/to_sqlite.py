@@ -1,0 +1,107 @@
+"""sqlite: one table per resource, typed, with primary and foreign keys enforced."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xborder_data.errors import BrokenReferenceError
+from xborder_data.exports._files import Writers
+from xborder_data.typemap import TYPES, mapping_for
+
+if TYPE_CHECKING:
+    from xborder_data.metadata import TableSchema
+    from xborder_data.package import Package
+
+METADATA_TABLE = "_metadata"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_table_sql(name: str, schema: "TableSchema") -> str:
+    """Return the CREATE TABLE statement of one resource.
+
+    Foreign keys are DEFERRABLE INITIALLY DEFERRED because the references form
+    a cycle (stages <-> platforms): no creation order satisfies them row by
+    row, but every one of them holds when the transaction commits.
+    """
+    lines = []
+    for spec in schema.fields:
+        column = f"  {_quote(spec.name)} {mapping_for(spec.type).sqlite}"
+        if spec.required:
+            column += " NOT NULL"
+        if spec.enum is not None:
+            allowed = ", ".join("'" + value.replace("'", "''") + "'" for value in spec.enum)
+            column += f" CHECK ({_quote(spec.name)} IN ({allowed}))"
+        lines.append(column)
+    if schema.primary_key:
+        lines.append(f"  PRIMARY KEY ({', '.join(_quote(key) for key in schema.primary_key)})")
+    for fk in schema.foreign_keys:
+        lines.append(
+            f"  FOREIGN KEY ({_quote(fk.field)}) REFERENCES {_quote(fk.resource)} ({_quote(fk.target)})"
+            " DEFERRABLE INITIALLY DEFERRED"
+        )
+    return f"CREATE TABLE {_quote(name)} (\n" + ",\n".join(lines) + "\n)"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _fill(connection: sqlite3.Connection, package: "Package") -> None:
+    connection.execute("PRAGMA foreign_keys = ON")
+    with connection:  # one transaction: deferred keys are checked at its commit
+        # Every table first: SQLite refuses rows whose parent table does not exist yet.
+        for name in package.resources():
+            connection.execute(create_table_sql(name, package.table_schema(name)))
+        for name in package.resources():
+            schema = package.table_schema(name)
+            placeholders = ", ".join("?" for _ in schema.fields)
+            columns = ", ".join(_quote(spec.name) for spec in schema.fields)
+            connection.executemany(
+                f"INSERT INTO {_quote(name)} ({columns}) VALUES ({placeholders})",
+                ([_cell(row[spec.name]) for spec in schema.fields] for row in package.records(name)),
+            )
+        connection.execute(f"CREATE TABLE {_quote(METADATA_TABLE)} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        connection.executemany(
+            f"INSERT INTO {_quote(METADATA_TABLE)} VALUES (?, ?)",
+            [
+                ("datapackage.json", json.dumps(package.descriptor(), ensure_ascii=False, indent=2)),
+                ("version", package.version),
+                ("types", json.dumps({name: mapping.sqlite for name, mapping in TYPES.items()})),
+            ],
+        )
+    problems = connection.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        table, rowid, parent, _ = problems[0]
+        raise BrokenReferenceError(
+            f"sqlite export: row {rowid} of {table!r} refers to a missing row of {parent!r}; "
+            "run `xborder-data validate` on the package."
+        )
+
+
+def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
+    """Plan ``NAME.sqlite``: a table per resource plus a ``_metadata`` table with the descriptor."""
+
+    def write(path: Path) -> None:
+        connection = sqlite3.connect(path)
+        try:
+            _fill(connection, package)
+        except sqlite3.IntegrityError as error:  # a deferred key failing at commit
+            raise BrokenReferenceError(
+                f"sqlite export: {error}; run `xborder-data validate` on the package to find the row."
+            ) from None
+        finally:
+            connection.close()
+
+    name = package.descriptor().get("name", "xborder-data")
+    return {outdir / f"{name}.sqlite": write}

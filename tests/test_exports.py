@@ -1,0 +1,352 @@
+"""Every export format round-trips, read back with the format's own library."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import xborder_data
+from xborder_data.errors import BrokenReferenceError, MissingDependencyError, OutputExistsError, UsageError
+from xborder_data.exports import FORMATS, export
+from xborder_data.exports._files import write_atomically
+from xborder_data.exports.to_csv import FORMULA_STARTS, excel_safe
+from xborder_data.typemap import TYPES
+
+RESOURCES = xborder_data.resources()
+PACKAGE = xborder_data.bundled()
+
+
+def expected_rows(name: str) -> list[dict[str, Any]]:
+    """``load(name)`` as plain Python values, with the type each dtype stands for."""
+    frame = xborder_data.load(name)
+    rows = []
+    for record in frame.astype(object).to_dict("records"):
+        row = {}
+        for spec in PACKAGE.table_schema(name).fields:
+            value = record[spec.name]
+            if pd.isna(value):
+                row[spec.name] = None
+            elif spec.type == "date":
+                row[spec.name] = value.date()
+            elif spec.type in ("integer", "year"):
+                row[spec.name] = int(value)
+            elif spec.type == "number":
+                row[spec.name] = float(value)
+            elif spec.type == "boolean":
+                row[spec.name] = bool(value)
+            else:
+                row[spec.name] = str(value)
+        rows.append(row)
+    return rows
+
+
+def assert_same_typed(actual: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
+    """Equal values of exactly the same Python types, row by row."""
+    assert len(actual) == len(expected)
+    for got, want in zip(actual, expected):
+        assert list(got) == list(want)
+        for key in want:
+            assert got[key] == want[key], key
+            assert type(got[key]) is type(want[key]), (key, got[key], want[key])
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every format exported once, into its own folder."""
+    root = tmp_path_factory.mktemp("exports")
+    for fmt in FORMATS:
+        export(PACKAGE, fmt, root / fmt)
+    return {fmt: root / fmt for fmt in FORMATS}
+
+
+def test_expected_rows_helper_sees_every_dtype_family() -> None:
+    # Guards the helper itself: it must not turn everything into strings.
+    figures = expected_rows("market_figures")[0]
+    assert type(figures["value"]) is float and type(figures["period_year"]) is int
+    assert any(type(row["issue_date"]) is date for row in expected_rows("policies"))
+
+
+def test_formats_match_the_literal() -> None:
+    assert FORMATS == ("csv", "json", "sqlite", "parquet", "xlsx", "zip")
+
+
+def test_exports_write_only_their_files(exported: dict[str, Path]) -> None:
+    for fmt, folder in exported.items():
+        names = {p.name for p in folder.rglob("*") if p.is_file()}
+        assert not [n for n in names if n.endswith(".tmp")], fmt
+
+
+# -- csv and zip: the Data Package itself -----------------------------------
+@pytest.mark.parametrize("name", RESOURCES)
+def test_csv_round_trip(exported: dict[str, Path], name: str) -> None:
+    copy = xborder_data.open(exported["csv"])
+    assert copy.path(name).read_bytes() == PACKAGE.path(name).read_bytes()
+    pd.testing.assert_frame_equal(copy.load(name), xborder_data.load(name))
+
+
+def test_csv_copies_descriptor_and_schemas_byte_for_byte(exported: dict[str, Path]) -> None:
+    assert (exported["csv"] / "datapackage.json").read_bytes() == PACKAGE.package_path().read_bytes()
+    for entry in PACKAGE.descriptor()["resources"]:
+        assert (exported["csv"] / entry["schema"]).read_bytes() == (PACKAGE.root / entry["schema"]).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def unzipped(exported: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    (archive,) = exported["zip"].iterdir()
+    target = tmp_path_factory.mktemp("unzipped")
+    with zipfile.ZipFile(archive) as opened:
+        assert opened.testzip() is None
+        opened.extractall(target)
+    return target
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_zip_round_trip(unzipped: Path, name: str) -> None:
+    pd.testing.assert_frame_equal(xborder_data.open(unzipped).load(name), xborder_data.load(name))
+
+
+def test_zip_is_accepted_by_frictionless_as_is(exported: dict[str, Path]) -> None:
+    import frictionless
+
+    (archive,) = exported["zip"].iterdir()
+    assert archive.name == f"xborder-data-{PACKAGE.version}.zip"
+    report = frictionless.Package(str(archive)).validate()
+    assert report.valid, report.flatten(["type", "message"])
+    assert sorted(task.name for task in report.tasks) == sorted(RESOURCES)
+
+
+def test_zip_holds_exactly_the_package_files(exported: dict[str, Path]) -> None:
+    (archive,) = exported["zip"].iterdir()
+    with zipfile.ZipFile(archive) as opened:
+        names = set(opened.namelist())
+        assert opened.read("datapackage.json") == PACKAGE.package_path().read_bytes()
+    expected = {"datapackage.json"} | {e["path"] for e in PACKAGE.descriptor()["resources"]}
+    expected |= {e["schema"] for e in PACKAGE.descriptor()["resources"]}
+    assert names == expected
+
+
+# -- json ---------------------------------------------------------------------
+@pytest.mark.parametrize("name", RESOURCES)
+def test_json_round_trip(exported: dict[str, Path], name: str) -> None:
+    rows = json.loads((exported["json"] / f"{name}.json").read_text(encoding="utf-8"))
+    want = [{k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()} for row in expected_rows(name)]
+    assert_same_typed(rows, want)
+
+
+def test_json_descriptor(exported: dict[str, Path]) -> None:
+    assert json.loads((exported["json"] / "descriptor.json").read_text(encoding="utf-8")) == PACKAGE.descriptor()
+
+
+# -- sqlite ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def db(exported: dict[str, Path]):
+    connection = sqlite3.connect(exported["sqlite"] / "xborder-data.sqlite")
+    yield connection
+    connection.close()
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_sqlite_round_trip(db: sqlite3.Connection, name: str) -> None:
+    fields = PACKAGE.table_schema(name).fields
+    declared = {row[1]: row[2] for row in db.execute(f'PRAGMA table_info("{name}")')}
+    assert declared == {spec.name: TYPES[spec.type].sqlite for spec in fields}
+    cursor = db.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
+    columns = [c[0] for c in cursor.description]
+    rows = [dict(zip(columns, values)) for values in cursor]
+    want = [
+        {k: v.isoformat() if isinstance(v, date) else int(v) if isinstance(v, bool) else v for k, v in row.items()}
+        for row in expected_rows(name)
+    ]
+    assert_same_typed(rows, want)
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_sqlite_keys(db: sqlite3.Connection, name: str) -> None:
+    schema = PACKAGE.table_schema(name)
+    info = db.execute(f'PRAGMA table_info("{name}")').fetchall()
+    assert tuple(row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]) == schema.primary_key
+    keys = {(row[3], row[2], row[4]) for row in db.execute(f'PRAGMA foreign_key_list("{name}")')}
+    assert keys == {(fk.field, fk.resource, fk.target) for fk in schema.foreign_keys}
+
+
+def test_sqlite_foreign_key_check_is_clean(db: sqlite3.Connection) -> None:
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_sqlite_rejects_a_foreign_key_violation(exported: dict[str, Path]) -> None:
+    connection = sqlite3.connect(exported["sqlite"] / "xborder-data.sqlite", isolation_level=None)
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY constraint failed"):
+            connection.execute(
+                "INSERT INTO drivers (driver_id, ordinal, name_en, description, source_id) "
+                "VALUES ('new_driver', 9, 'x', 'x', 'no_such_source')"
+            )
+        assert connection.execute("SELECT count(*) FROM drivers WHERE driver_id = 'new_driver'").fetchone() == (0,)
+        # The same row with a real source is accepted, so the refusal was the key.
+        connection.execute("BEGIN")
+        connection.execute(
+            "INSERT INTO drivers (driver_id, ordinal, name_en, description, source_id) "
+            "VALUES ('new_driver', 9, 'x', 'x', 'article')"
+        )
+        connection.execute("ROLLBACK")
+    finally:
+        connection.close()
+
+
+def test_sqlite_metadata_table(db: sqlite3.Connection) -> None:
+    stored = dict(db.execute('SELECT key, value FROM "_metadata"'))
+    assert json.loads(stored["datapackage.json"]) == PACKAGE.descriptor()
+    assert stored["version"] == PACKAGE.version
+
+
+# -- parquet ------------------------------------------------------------------
+@pytest.mark.parametrize("name", RESOURCES)
+def test_parquet_round_trip(exported: dict[str, Path], name: str) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(exported["parquet"] / f"{name}.parquet")
+    for spec in PACKAGE.table_schema(name).fields:
+        field = table.schema.field(spec.name)
+        if spec.enum is not None:
+            assert field.type == pa.dictionary(pa.int32(), pa.string())
+        else:
+            assert field.type == getattr(pa, TYPES[spec.type].arrow)()
+        assert field.nullable is (not spec.required)
+        assert field.metadata[b"description"].decode() == spec.description
+    assert table.schema.metadata[b"xborder_data.version"].decode() == PACKAGE.version
+    assert_same_typed(table.to_pylist(), expected_rows(name))
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_parquet_enums_keep_all_categories(exported: dict[str, Path], name: str) -> None:
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(exported["parquet"] / f"{name}.parquet").to_pandas()
+    loaded = xborder_data.load(name)
+    for spec in PACKAGE.table_schema(name).fields:
+        if spec.enum is not None:
+            assert list(frame[spec.name].cat.categories) == list(loaded[spec.name].cat.categories)
+
+
+def test_parquet_without_pyarrow(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(MissingDependencyError, match=r"install `xborder-data\[parquet\]`"):
+        export(PACKAGE, "parquet", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- xlsx -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def book(exported: dict[str, Path]):
+    import openpyxl
+
+    return openpyxl.load_workbook(exported["xlsx"] / "xborder-data.xlsx")
+
+
+@pytest.mark.parametrize("name", RESOURCES)
+def test_xlsx_round_trip(book, name: str) -> None:
+    sheet = book[name]
+    header, *body = [list(row) for row in sheet.iter_rows(values_only=True)]
+    fields = PACKAGE.table_schema(name).fields
+    assert header == [spec.name for spec in fields]
+    expected = expected_rows(name)
+    assert len(body) == len(expected)
+    for cells, want in zip(body, expected):
+        for spec, got in zip(fields, cells):
+            value = want[spec.name]
+            if value is None:
+                assert got is None
+            elif spec.type == "date":
+                assert type(got) is datetime and got.date() == value
+            elif spec.type == "number":
+                # Excel has one number type; 559.0 is stored, and read back, as 559.
+                assert type(got) in (int, float) and float(got) == value
+            else:
+                assert type(got) is type(value) and got == value, (spec.name, got, value)
+
+
+def test_xlsx_readme_sheet(book) -> None:
+    assert book.sheetnames == ["README", *RESOURCES]
+    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True) if row and row[0]}
+    assert readme["title"] == PACKAGE.descriptor()["title"]
+    assert readme["version"] == PACKAGE.version
+    assert "CC-BY-4.0" in readme["license"]
+    assert readme["citation"] == PACKAGE.citation("text")
+    for source in PACKAGE.descriptor()["sources"]:
+        assert readme[source["title"]] == source["path"]
+
+
+def test_xlsx_without_openpyxl(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(MissingDependencyError, match=r"install `xborder-data\[xlsx\]`"):
+        export(PACKAGE, "xlsx", tmp_path)
+
+
+# -- --excel ----------------------------------------------------------------------
+@given(st.text())
+def test_excel_safe_never_starts_a_formula_and_is_reversible(cell: str) -> None:
+    safe = excel_safe(cell)
+    assert not safe.startswith(FORMULA_STARTS)
+    assert safe == cell or safe == "'" + cell
+
+
+def test_excel_csv_rejected_for_other_formats(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="--excel applies to the csv format only"):
+        export(PACKAGE, "json", tmp_path, excel=True)
+
+
+# -- safety -------------------------------------------------------------------------
+def test_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="unknown export format 'xml'; choose one of: csv, json, sqlite"):
+        export(PACKAGE, "xml", tmp_path)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_refused_overwrite_leaves_everything_untouched(tmp_path: Path, fmt: str) -> None:
+    written = export(PACKAGE, fmt, tmp_path / "first")
+    target = tmp_path / "second" / written[-1].relative_to(tmp_path / "first")
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"precious")
+    with pytest.raises(OutputExistsError, match=rf"{target.name}: already exists; pass --force"):
+        export(PACKAGE, fmt, tmp_path / "second")
+    assert target.read_bytes() == b"precious"
+    # Checked before writing: no other file of the export appeared either.
+    assert [p for p in (tmp_path / "second").rglob("*") if p.is_file()] == [target]
+    assert export(PACKAGE, fmt, tmp_path / "second", force=True) == [
+        tmp_path / "second" / p.relative_to(tmp_path / "first") for p in written
+    ]
+    assert target.read_bytes() != b"precious"
+    if fmt != "xlsx":  # openpyxl stamps the save time into the workbook
+        assert target.read_bytes() == written[-1].read_bytes()
+
+
+def test_failed_write_leaves_old_file_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "table.csv"
+    target.write_bytes(b"old")
+
+    def half_write(path: Path) -> None:
+        path.write_bytes(b"half")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_atomically(target, half_write)
+    assert target.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_sqlite_export_refuses_broken_references(tmp_path: Path, broken_reference_package: Path) -> None:
+    with pytest.raises(BrokenReferenceError, match="FOREIGN KEY constraint failed"):
+        export(xborder_data.open(broken_reference_package), "sqlite", tmp_path / "out")
+    assert not (tmp_path / "out" / "xborder-data.sqlite").exists()
