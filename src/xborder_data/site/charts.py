@@ -91,7 +91,9 @@ def _printed_note(claims: list[dict[str, Any]]) -> str:
     for text in sorted(texts, key=len, reverse=True):
         if not any(text in kept for kept in printed):
             printed.append(text)
-    return "; ".join(f"“{text}”" for text in printed)
+    quoted = "; ".join(f"“{text}”" for text in printed)
+    what = ", ".join(f"{c['field'] or 'row'} {c['status']}" for c in claims)
+    return f"{what}; the article printed {quoted}"
 
 
 def present_year(package: "Package") -> int:
@@ -155,7 +157,7 @@ def timeline(package: "Package") -> Chart:
         label = f"{row['start_year']} {row.get('start_event') or ''}".strip()
         claims = fixed.get(row["platform_id"])
         if claims:
-            label += f" · corrected; the article printed {_printed_note(claims)}"
+            label += f" · {_printed_note(claims)}"
         platforms.append(
             {
                 "row": _unique(f"{row['name_en']}{place}", row["platform_id"], seen),
@@ -175,7 +177,7 @@ def timeline(package: "Package") -> Chart:
         label = row["issue_date"].isoformat() if row.get("issue_date") else f"{row['issue_year']} (year only)"
         claims = fixed.get(row["policy_id"])
         if claims:
-            label += f" · corrected; the article printed {_printed_note(claims)}"
+            label += f" · {_printed_note(claims)}"
         policies.append(
             {
                 "row": _unique(f"{row['issuer_en']}: {title}", row["policy_id"], seen),

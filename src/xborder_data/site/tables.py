@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 _WEB = re.compile(r"^https?://", re.IGNORECASE)
 
+# The only table whose web addresses become links: the cited sources. Other
+# addresses (a platform's website) stay text, so the site links out only to citations.
+SOURCES = "sources"
+
 
 @dataclass(frozen=True)
 class Column:
@@ -118,7 +122,7 @@ def build_table(package: "Package", name: str) -> Table:
             target = targets.get(column.name)
             if value and target and value in ids[target]:
                 cells.append(Cell(value, table_href(target, value, base="../")))
-            elif value and _WEB.match(value):
+            elif value and name == SOURCES and _WEB.match(value):
                 cells.append(Cell(value, value, external=True))
             else:
                 cells.append(Cell(value))
