@@ -266,7 +266,6 @@ def test_downloads_hold_the_package(site: Path) -> None:
         relative = package.path(name).relative_to(package.root).as_posix()
         assert (site / "downloads" / relative).read_bytes() == package.read_bytes(name)
         assert f'href="downloads/{relative}"' in index
-    assert xborder_data.open(site / "downloads").validate is not None
     assert xborder_data.open(site / "downloads").load("stages").shape[0] == len(package.records("stages"))
 
 

@@ -337,7 +337,7 @@ def market_figures(package: "Package") -> Chart:
                 sort=alt.SortField("panel_order"),
                 header=alt.Header(labelFontSize=12, labelFontWeight="bold", labelLimit=520),
             ),
-            columns=2,
+            columns=1,
         )
         .resolve_scale(x="independent", y="independent")
         .properties(title="Market figures the article gives, by development driver")
@@ -348,7 +348,7 @@ def market_figures(package: "Package") -> Chart:
         "One mark per figure. Shape tells the kind of figure (observed, estimate, forecast, survey share or other "
         "survey value); colour tells its fact-check status. Unverified figures are red and labelled UNVERIFIED: "
         "no independent source was found for them, so read them as the article's claims, not as established facts.",
-        "One panel per driver and unit, so values in different units never share an axis. Forecasts are plotted at their target year.",
+        "One panel per driver and unit, so values in different units never share an axis. A forecast is labelled with its target year.",
     ]
     if missing:
         caption.append(f"Drivers with no figures in the data: {', '.join(missing)}.")
