@@ -78,8 +78,10 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="xborder-exports-") as staging:
         for fmt, description in EXPORT_FORMATS.items():
+            outdir = Path(staging) / fmt
+            outdir.mkdir()
             try:
-                paths = export(package, fmt, Path(staging) / fmt)
+                paths = export(package, fmt, outdir)
             except MissingDependencyError as error:
                 notes.append(f"No {fmt} download: {error}")
                 continue
