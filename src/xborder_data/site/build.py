@@ -1,0 +1,191 @@
+"""Build the static site: render every page into a temporary folder, then move it into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from importlib import resources
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from xborder_data.errors import OutputExistsError
+from xborder_data.site import charts as chart_specs
+from xborder_data.site._deps import SITE_MODULES, require
+from xborder_data.site.downloads import build_exports, copy_package
+from xborder_data.site.tables import build_citations, build_errata, build_table, single_key
+
+if TYPE_CHECKING:
+    from xborder_data.package import Package
+
+DATASHEET = "DATASHEET.md"
+
+
+def _environment() -> Any:
+    jinja2 = require("jinja2")
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("xborder_data.site", "templates"),
+        autoescape=True,  # every template is HTML; values are always escaped
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+    )
+
+
+def _markdown(text: str) -> str:
+    markdown_it = require("markdown_it")
+    # Raw HTML in the Markdown is escaped, not passed through.
+    return markdown_it.MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+
+
+def _is_nonempty(path: Path) -> bool:
+    if path.is_dir():
+        return any(path.iterdir())
+    return path.exists() or path.is_symlink()
+
+
+def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
+    descriptor = package.descriptor()
+    licenses = descriptor.get("licenses", [])
+    return {
+        "title": descriptor.get("title") or descriptor.get("name", "xborder-data"),
+        "version": package.version,
+        "licenses": licenses,
+        "license_names": ", ".join(lic.get("name", "") for lic in licenses),
+        "has_datasheet": has_datasheet,
+        "tables": [
+            {
+                "name": name,
+                "title": package.resource(name).title or name,
+                "description": package.resource(name).description,
+                "rows": len(package.records(name)),
+            }
+            for name in package.resources()
+        ],
+    }
+
+
+def _render(env: Any, template: str, target: Path, **context: Any) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(env.get_template(template).render(**context), encoding="utf-8", newline="\n")
+
+
+def _write_site(package: "Package", site: Path) -> Path:
+    markup = require("markupsafe").Markup  # installed with jinja2
+    env = _environment()
+    datasheet = package.root / DATASHEET
+    info = _site_info(package, datasheet.is_file())
+    common = {"site": info}
+
+    (site / "style.css").write_bytes(resources.files("xborder_data.site").joinpath("templates", "style.css").read_bytes())
+    downloads_dir = site / "downloads"
+    copied = copy_package(package, site, downloads_dir)
+    exports = build_exports(package, site, downloads_dir)
+    downloads = {"files": exports.files + copied, "notes": exports.notes}
+
+    claims = package.records("claims")
+    by_status = Counter(c["status"] for c in claims)
+    stats = {"claims": len(claims), "by_status": [{"status": s, "count": n} for s, n in by_status.most_common()]}
+    index = site / "index.html"
+    _render(
+        env,
+        "index.html",
+        index,
+        base="",
+        page_title="Home",
+        stats=stats,
+        citation_text=package.citation("text"),
+        citation_bibtex=package.citation("bibtex"),
+        downloads=downloads,
+        **common,
+    )
+
+    for chart, tables in (
+        (chart_specs.timeline(package), ["stages", "platforms", "policies"]),
+        (chart_specs.market_figures(package), ["market_figures", "drivers"]),
+    ):
+        _render(
+            env,
+            "chart.html",
+            site / f"{chart.name}.html",
+            base="",
+            page_title=chart.title,
+            chart=chart,
+            svg=markup(chart.svg),  # SVG from vl-convert, which escapes the data's text itself
+            extra=None,
+            chart_tables=tables,
+            **common,
+        )
+
+    for name in package.resources():
+        _render(
+            env,
+            "table.html",
+            site / "tables" / f"{name}.html",
+            base="../",
+            page_title=package.resource(name).title or name,
+            table=build_table(package, name),
+            has_citations=single_key(package, name) is not None,
+            csv_path=package.path(name).relative_to(package.root).as_posix(),
+            **common,
+        )
+
+    _render(env, "citations.html", site / "citations.html", base="", page_title="Citations", entries=build_citations(package), **common)
+    _render(env, "errata.html", site / "errata.html", base="", page_title="Errata", errata=build_errata(package), **common)
+    if info["has_datasheet"]:
+        body = _markdown(datasheet.read_text(encoding="utf-8"))
+        _render(env, "datasheet.html", site / "datasheet.html", base="", page_title="Datasheet", body=markup(body), **common)
+    return index
+
+
+def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Build a self-contained static site of ``package`` in ``outdir``.
+
+    The site works from file:// with no network: no scripts, no CDN, charts as
+    inline SVG. It is written to a temporary folder next to ``outdir`` and
+    moved into place only when complete, so a failed build leaves nothing half-made.
+
+    Args:
+        package: the Data Package to publish, e.g. ``xborder_data.bundled()``.
+        outdir: the folder to create.
+        force: replace ``outdir`` when it exists and is not empty.
+
+    Returns:
+        The path of the site's index.html.
+
+    Raises:
+        OutputExistsError: ``outdir`` exists, is not empty, and ``force`` is false.
+        MissingDependencyError: a dependency of the ``site`` extra is missing.
+
+    Example:
+        >>> import xborder_data
+        >>> from xborder_data.site import build_site
+        >>> build_site(xborder_data.bundled(), "site-out")  # doctest: +SKIP
+    """
+    target = Path(outdir).absolute()
+    if _is_nonempty(target) and not force:
+        raise OutputExistsError(
+            f"{target}: exists and is not empty; choose another folder or pass force=True (--force) to replace it."
+        )
+    for module in SITE_MODULES:  # fail before writing anything
+        require(module)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    try:
+        _write_site(package, staging)
+        staging.chmod(0o755)
+        if target.exists() or target.is_symlink():
+            old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+            target.rename(old)
+            staging.rename(target)
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old)
+            else:
+                old.unlink()
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target / "index.html"

@@ -1,0 +1,205 @@
+"""What the table, citations and errata pages show, built from the package rows.
+
+Nothing here knows a resource by name except the claims, evidence and sources
+that every citation needs: a new resource gets its table page and citation
+anchors without a code change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from xborder_data.package import Package
+
+_WEB = re.compile(r"^https?://", re.IGNORECASE)
+
+# The only table whose web addresses become links: the cited sources. Other
+# addresses (a platform's website) stay text, so the site links out only to citations.
+SOURCES = "sources"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One schema field as a table header."""
+
+    name: str
+    title: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One shown value; ``href`` makes it a link (internal, or outbound when ``external``)."""
+
+    text: str
+    href: str | None = None
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: its anchor id, cells and the link to its citations."""
+
+    anchor: str | None
+    cells: list[Cell]
+    cite_href: str | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A resource as a page."""
+
+    name: str
+    title: str
+    description: str
+    columns: list[Column]
+    rows: list[Row]
+    primary_key: list[str]
+
+
+def row_anchor(row_id: str) -> str:
+    """The id of a row on its table page."""
+    return f"row-{row_id}"
+
+
+def cite_anchor(resource: str, row_id: str) -> str:
+    """The id of a row's section on the citations page."""
+    return f"cite-{resource}-{row_id}"
+
+
+def table_href(resource: str, row_id: str | None = None, *, base: str = "") -> str:
+    """Link to a table page, or to one row on it."""
+    page = f"{base}tables/{resource}.html"
+    return page if row_id is None else f"{page}#{row_anchor(row_id)}"
+
+
+def cite_href(resource: str, row_id: str, *, base: str = "") -> str:
+    """Link to a row's citations."""
+    return f"{base}citations.html#{cite_anchor(resource, row_id)}"
+
+
+def text(value: Any) -> str:
+    """A cell value as text: empty for missing, ISO for dates, no trailing '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def single_key(package: "Package", name: str) -> str | None:
+    """The primary-key field when it is a single field, else None."""
+    key = package.table_schema(name).primary_key
+    return key[0] if len(key) == 1 else None
+
+
+def row_ids(package: "Package", name: str) -> set[str]:
+    """The ids of every row of ``name`` (empty without a single-field key)."""
+    key = single_key(package, name)
+    return {text(r[key]) for r in package.records(name)} if key else set()
+
+
+def build_table(package: "Package", name: str) -> Table:
+    """Every row of ``name``, with foreign keys and URLs linked, for a page in tables/."""
+    spec = package.resource(name)
+    schema = package.table_schema(name)
+    key = single_key(package, name)
+    targets = {fk.field: fk.resource for fk in schema.foreign_keys if single_key(package, fk.resource)}
+    ids = {resource: row_ids(package, resource) for resource in set(targets.values())}
+    columns = [Column(f.name, f.title or f.name, f.type, f.description) for f in schema.fields]
+    rows = []
+    for record in package.records(name):
+        cells = []
+        for column in columns:
+            value = text(record.get(column.name))
+            target = targets.get(column.name)
+            if value and target and value in ids[target]:
+                cells.append(Cell(value, table_href(target, value, base="../")))
+            elif value and name == SOURCES and _WEB.match(value):
+                cells.append(Cell(value, value, external=True))
+            else:
+                cells.append(Cell(value))
+        row_id = text(record[key]) if key else None
+        rows.append(
+            Row(
+                anchor=row_anchor(row_id) if row_id is not None else None,
+                cells=cells,
+                cite_href=cite_href(name, row_id, base="../") if row_id is not None else None,
+            )
+        )
+    return Table(name, spec.title or name, spec.description, columns, rows, list(schema.primary_key))
+
+
+@dataclass(frozen=True)
+class CitationEntry:
+    """A row's section on the citations page."""
+
+    anchor: str
+    resource: str
+    resource_title: str
+    row_id: str
+    row_href: str
+    claims: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+
+
+def build_citations(package: "Package") -> list[CitationEntry]:
+    """One entry per row of every resource with a single-field key."""
+    entries = []
+    for name in package.resources():
+        key = single_key(package, name)
+        if key is None:
+            continue
+        title = package.resource(name).title or name
+        for record in package.records(name):
+            row_id = text(record[key])
+            found = package.sources_for(name, row_id)
+            entries.append(
+                CitationEntry(
+                    anchor=cite_anchor(name, row_id),
+                    resource=name,
+                    resource_title=title,
+                    row_id=row_id,
+                    row_href=table_href(name, row_id),
+                    claims=[
+                        {**claim, "href": table_href("claims", claim["claim_id"])} for claim in found.claims
+                    ],
+                    evidence=[
+                        {**item, "href": table_href("evidence", item["evidence_id"])} for item in found.evidence
+                    ],
+                    sources=[
+                        {**source, "href": table_href("sources", source["source_id"]), "external": bool(_WEB.match(source.get("url") or ""))}
+                        for source in found.sources
+                    ],
+                )
+            )
+    return entries
+
+
+def build_errata(package: "Package") -> list[dict[str, Any]]:
+    """Each erratum with the claims whose printed words contain it."""
+    claims = package.records("claims")
+    errata = []
+    for record in package.records("errata"):
+        errata.append(
+            {
+                **record,
+                "anchor": row_anchor(record["erratum_id"]),
+                "table_href": table_href("errata", record["erratum_id"]),
+                "cite_href": cite_href("errata", record["erratum_id"]),
+                "claims": [
+                    {**c, "href": table_href("claims", c["claim_id"])}
+                    for c in claims
+                    if c.get("erratum_id") == record["erratum_id"]
+                ],
+            }
+        )
+    return errata
