@@ -6,6 +6,7 @@ PACKAGE_FILES = {
     "datapackage.json": "xborder_data/_package/datapackage.json",
     "data": "xborder_data/_package/data",
     "schemas": "xborder_data/_package/schemas",
+    "DATASHEET.md": "xborder_data/_package/DATASHEET.md",
 }
 
 

@@ -293,7 +293,15 @@ def test_timeline_marks_the_corrected_global_sources(site: Path) -> None:
     assert "Global Sources (Hong Kong)" in html
     assert "1971 founded · headquarters corrected, start_year disputed; the article printed" in html
     assert "Shenzhen in 1970" in html
-    assert "drawn to the end of 2014" in html
+    assert f"drawn to the end of {_latest_event_year(xborder_data.bundled())}" in html
+
+
+def _latest_event_year(package) -> int:
+    """Recomputed here from the rows, independently of the chart code."""
+    years = [y for r in package.records("stages") for y in (r["start_year"], r["end_year"]) if y is not None]
+    years += [r["start_year"] for r in package.records("platforms") if r["start_year"] is not None]
+    years += [r["issue_year"] for r in package.records("policies")]
+    return max(years)
 
 
 def test_new_rows_appear_without_code_change(tmp_path: Path) -> None:
@@ -307,15 +315,18 @@ def test_new_rows_appear_without_code_change(tmp_path: Path) -> None:
         extra = dict(rows[-1], policy_id="test_policy", issue_year="2015", issue_date="2015-06-20", origin="extension")
         return rows + [extra]
 
+    before = xborder_data.bundled()
+    dated_platforms = sum(r["start_year"] is not None for r in before.records("platforms"))
+    policies = len(before.records("policies"))
     edit_csv(root / "data" / "platforms.csv", add_platform)
     edit_csv(root / "data" / "policies.csv", add_policy)
     refresh(root)
     package = xborder_data.open(root)
     site = build_site(package, tmp_path / "out").parent
     html = (site / "timeline.html").read_text(encoding="utf-8")
-    assert svg_mark_count(html, "tl_platforms") == expected_marks(package)["timeline"]["tl_platforms"] == 5
-    assert svg_mark_count(html, "tl_policies") == 4
-    assert "drawn to the end of 2015" in html
+    assert svg_mark_count(html, "tl_platforms") == expected_marks(package)["timeline"]["tl_platforms"] == dated_platforms + 1
+    assert svg_mark_count(html, "tl_policies") == policies + 1
+    assert f"drawn to the end of {max(2015, _latest_event_year(before))}" in html
     assert 'id="row-test_platform"' in (site / "tables" / "platforms.html").read_text(encoding="utf-8")
     assert 'id="cite-policies-test_policy"' in (site / "citations.html").read_text(encoding="utf-8")
 
@@ -357,19 +368,23 @@ def test_exports_are_built_and_linked_when_available(tmp_path: Path, monkeypatch
     index = (site / "index.html").read_text(encoding="utf-8")
     assert calls == ["zip", "xlsx", "sqlite"]
     for fmt in calls:
-        assert (site / "downloads" / f"xborder-data-1.0.0.{fmt}").is_file()
-        assert f'href="downloads/xborder-data-1.0.0.{fmt}"' in index
+        assert (site / "downloads" / f"xborder-data-{xborder_data.__version__}.{fmt}").is_file()
+        assert f'href="downloads/xborder-data-{xborder_data.__version__}.{fmt}"' in index
     assert "not built" not in index
 
 
-def test_without_exports_the_page_says_so(site: Path) -> None:
-    try:
-        import xborder_data.exports  # noqa: F401
-    except ImportError:
-        index = (site / "index.html").read_text(encoding="utf-8")
-        assert "zip, Excel and SQLite downloads are not built" in index
-    else:
-        pytest.skip("xborder_data.exports exists on this branch")
+def test_without_exports_the_page_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "xborder_data.exports", None)  # as if the module were absent
+    site = build_site(xborder_data.bundled(), tmp_path / "out").parent
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "zip, Excel and SQLite downloads are not built" in index
+
+
+def test_real_exports_are_linked_from_the_landing_page(site: Path) -> None:
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for name in (f"xborder-data-{xborder_data.__version__}.zip", "xborder-data.xlsx", "xborder-data.sqlite"):
+        assert (site / "downloads" / name).is_file(), name
+        assert f'href="downloads/{name}"' in index, name
 
 
 def test_datasheet_page(site: Path) -> None:
