@@ -224,3 +224,12 @@ def test_citation_cff_is_valid_and_agrees_with_the_descriptor() -> None:
     assert cff["type"] == "dataset"
     assert str(cff["version"]) == xborder_data.__version__
     assert cff["license"] == "CC-BY-4.0"
+
+
+def test_readme_and_datasheet_state_the_current_release() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert xborder_data.citation("text") in readme
+    datasheet = (REPO / "DATASHEET.md").read_text(encoding="utf-8")
+    assert f"version {xborder_data.__version__} of the Data Package" in datasheet
+    for name, count in ROW_COUNTS.items():
+        assert f"| `{name}` | {count} |" in datasheet, name

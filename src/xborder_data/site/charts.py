@@ -173,7 +173,7 @@ def timeline(package: "Package") -> Chart:
         if date is None:
             skipped.append(row["policy_id"])
             continue
-        title = row.get("title_en") or row.get("document_number") or row["policy_id"]
+        title = row.get("title_en") or row.get("document_number") or row.get("summary") or row["policy_id"]
         label = row["issue_date"].isoformat() if row.get("issue_date") else f"{row['issue_year']} (year only)"
         claims = fixed.get(row["policy_id"])
         if claims:
