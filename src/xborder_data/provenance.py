@@ -27,10 +27,13 @@ def _find_row(package: "Package", name: str, row_id: str) -> dict[str, Any]:
     key = package.table_schema(name).primary_key
     if len(key) != 1:
         raise DescriptorError(f"resource {name!r} has no single-field primary key; citations need one.")
-    for row in package.records(name):
+    rows = package.records(name)
+    for row in rows:
         if str(row[key[0]]) == row_id:
             return row
-    raise UnknownRowError(f"resource {name!r} has no row with {key[0]} = {row_id!r}; see `xborder-data show {name}`.")
+    ids = [str(row[key[0]]) for row in rows]
+    choices = f"valid ids are: {', '.join(ids)}" if len(ids) <= 20 else f"see `xborder-data show {name} --limit 0`"
+    raise UnknownRowError(f"resource {name!r} has no row with {key[0]} = {row_id!r}; {choices}.")
 
 
 def citations_for(package: "Package", name: str, row_id: str) -> Citations:
