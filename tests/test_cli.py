@@ -158,7 +158,7 @@ def test_cite_name_without_row(runner: CliRunner) -> None:
 def test_validate_bundled(runner: CliRunner) -> None:
     result = run(runner, "validate")
     assert result.exit_code == 0
-    assert result.output.endswith(f"valid ({len(RESOURCES)} resources checked)\n")
+    assert result.output.endswith(f"valid ({len(RESOURCES)} resources loaded cleanly)\n")
 
 
 def test_validate_invalid_path_exits_1(runner: CliRunner, tampered_package: Path) -> None:
@@ -199,7 +199,7 @@ def test_library_error_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
     target.write_bytes(b"old bytes")
     result = run(runner, "export", "sqlite", str(tmp_path))
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {target}: already exists; pass --force (force=True) to replace it, or choose another folder.\n"
+    assert result.stderr == f"Error: {target}: already exists; choose another folder, or replace it with --force (force=True from Python).\n"
     assert target.read_bytes() == b"old bytes"
     forced = run(runner, "export", "sqlite", str(tmp_path), "--force")
     assert forced.exit_code == 0

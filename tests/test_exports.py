@@ -319,7 +319,7 @@ def test_refused_overwrite_leaves_everything_untouched(tmp_path: Path, fmt: str)
     target = tmp_path / "second" / written[-1].relative_to(tmp_path / "first")
     target.parent.mkdir(parents=True)
     target.write_bytes(b"precious")
-    with pytest.raises(OutputExistsError, match=rf"{target.name}: already exists; pass --force"):
+    with pytest.raises(OutputExistsError, match=rf"{target.name}: already exists; choose another folder, or replace it with --force"):
         export(PACKAGE, fmt, tmp_path / "second")
     assert target.read_bytes() == b"precious"
     # Checked before writing: no other file of the export appeared either.

@@ -156,7 +156,7 @@ def test_refuses_to_overwrite_a_nonempty_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError) as caught:
         build_site(xborder_data.bundled(), out)
     assert str(caught.value) == (
-        f"{out}: exists and is not empty; choose another folder or pass force=True (--force) to replace it."
+        f"{out}: exists and is not empty; choose another folder, or replace it with --force (force=True from Python)."
     )
     assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -291,7 +291,7 @@ def test_charts_draw_one_mark_per_row(site: Path) -> None:
 def test_timeline_marks_the_corrected_global_sources(site: Path) -> None:
     html = (site / "timeline.html").read_text(encoding="utf-8")
     assert "Global Sources (Hong Kong)" in html
-    assert "1971 founded · headquarters corrected, start_year disputed; the article printed" in html
+    assert "1971 launched · headquarters corrected, start_year disputed; the article printed" in html
     assert "Shenzhen in 1970" in html
     assert f"drawn to the end of {_latest_event_year(xborder_data.bundled())}" in html
 

@@ -33,7 +33,7 @@ class ValidationReport:
     def summary(self) -> str:
         """Return a readable, multi-line report."""
         head = "valid" if self.valid else f"INVALID: {len(self.errors)} error(s)"
-        lines = [f"{head} ({len(self.checked)} resources checked)"]
+        lines = [f"{head} ({len(self.checked)} resources loaded cleanly)"]
         for issue in self.errors:
             where = ", ".join(
                 part

@@ -19,7 +19,7 @@ def check_free(paths: list[Path], *, force: bool) -> None:
         return
     for path in paths:
         if path.exists() or path.is_symlink():
-            raise OutputExistsError(f"{path}: already exists; pass --force (force=True) to replace it, or choose another folder.")
+            raise OutputExistsError(f"{path}: already exists; choose another folder, or replace it with --force (force=True from Python).")
 
 
 def _umask() -> int:

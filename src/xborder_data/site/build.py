@@ -84,9 +84,11 @@ def _write_site(package: "Package", site: Path) -> Path:
     exports = build_exports(package, site, downloads_dir)
     downloads = {"files": exports.files + copied, "notes": exports.notes}
 
-    claims = package.records("claims")
+    # The article's own claims are fact-checked; later sources' claims are the evidence itself.
+    claims = [c for c in package.records("claims") if c["source_id"] == "article"]
     by_status = Counter(c["status"] for c in claims)
-    stats = {"claims": len(claims), "by_status": [{"status": s, "count": n} for s, n in by_status.most_common()]}
+    later = len(package.records("claims")) - len(claims)
+    stats = {"claims": len(claims), "later": later, "by_status": [{"status": s, "count": n} for s, n in by_status.most_common()]}
     index = site / "index.html"
     _render(
         env,
@@ -166,7 +168,7 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
     target = Path(outdir).absolute()
     if _is_nonempty(target) and not force:
         raise OutputExistsError(
-            f"{target}: exists and is not empty; choose another folder or pass force=True (--force) to replace it."
+            f"{target}: exists and is not empty; choose another folder, or replace it with --force (force=True from Python)."
         )
     for module in SITE_MODULES:  # fail before writing anything
         require(module)
