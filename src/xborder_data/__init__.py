@@ -11,9 +11,7 @@ Example:
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+import _thread
 
 from xborder_data._version import __version__
 from xborder_data.errors import (
@@ -30,10 +28,16 @@ from xborder_data.errors import (
     UsageError,
     XborderDataError,
 )
-from xborder_data.package import Package
-
+# Imports for annotations only. `typing`, `pathlib`, `threading` and the package
+# machinery are left out of `import xborder_data` to keep it near-free.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     import pandas as pd
+
+    from xborder_data.package import Package
 
     from xborder_data.cite import CitationStyle
     from xborder_data.provenance import Citations
@@ -69,21 +73,33 @@ __all__ = [
     "UsageError",
 ]
 
-_bundled: Package | None = None
-_bundled_lock = threading.Lock()
+_bundled: "Package | None" = None
+_bundled_lock = _thread.allocate_lock()  # threading's Lock, without importing threading
 
 
-def open(path: str | Path) -> Package:  # noqa: A001 - the documented name of the API
+def __getattr__(name: str) -> object:
+    # `xborder_data.Package` is imported on first use, not at import time.
+    if name == "Package":
+        from xborder_data.package import Package
+
+        return Package
+    raise AttributeError(f"module 'xborder_data' has no attribute {name!r}")
+
+
+def open(path: "str | Path") -> "Package":  # noqa: A001 - the documented name of the API
     """Open another copy of the package (a folder or its datapackage.json)."""
+    from xborder_data.package import Package
+
     return Package(path)
 
 
-def bundled() -> Package:
+def bundled() -> "Package":
     """Return the package bundled with this installation (created once, lazily)."""
     global _bundled
     with _bundled_lock:
         if _bundled is None:
             from xborder_data.locate import bundled_root
+            from xborder_data.package import Package
 
             _bundled = Package(bundled_root())
         return _bundled
