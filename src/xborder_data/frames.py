@@ -18,10 +18,32 @@ if TYPE_CHECKING:
 
 # Numbers are parsed by pandas' C reader straight into nullable dtypes.
 _READ_AS = {"integer": "Int64", "year": "Int64", "number": "Float64"}
+# Dates and booleans are read as text and converted by _cast.
+_READ_AS_TEXT = ("date", "boolean")
+
+
+def _reads_as_category(spec: FieldSpec) -> bool:
+    """A text field with a plain list of distinct string choices: the C reader builds the Categorical."""
+    return (
+        spec.enum is not None
+        and spec.type not in _READ_AS
+        and spec.type not in _READ_AS_TEXT
+        and all(isinstance(choice, str) for choice in spec.enum)
+        and len(set(spec.enum)) == len(spec.enum)
+    )
+
+
+def _read_dtype(spec: FieldSpec) -> str:
+    if spec.type in _READ_AS:
+        return _READ_AS[spec.type]
+    if spec.type in _READ_AS_TEXT:
+        return "str"
+    # Reading text as "string" (or "category") directly saves a full conversion pass.
+    return "category" if _reads_as_category(spec) else "string"
 
 
 def _read_dtypes(schema: TableSchema) -> dict[str, str]:
-    return {spec.name: _READ_AS.get(spec.type, "str") for spec in schema.fields}
+    return {spec.name: _read_dtype(spec) for spec in schema.fields}
 
 
 def parse_frame(data: bytes, schema: TableSchema, path: Path) -> "pd.DataFrame":
@@ -36,7 +58,8 @@ def parse_frame(data: bytes, schema: TableSchema, path: Path) -> "pd.DataFrame":
     """
     import pandas as pd
 
-    first_line = data.split(b"\n", 1)[0]
+    newline = data.find(b"\n")
+    first_line = data if newline < 0 else data[:newline]  # split() would copy the whole rest
     check_header(next(csv.reader([decode(first_line, path)]), []), schema, path)
     try:
         frame = pd.read_csv(
@@ -72,12 +95,28 @@ def _cast(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Series":
         result = column.map({**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)})
         _raise_first(column, present & result.isna(), spec, path)
         return result.astype("boolean")
+    if _reads_as_category(spec):
+        return _fix_categories(column, spec, path)
     if spec.enum is not None:
         _raise_first(column, present & ~column.isin(spec.enum), spec, path, f"is not one of {sorted(spec.enum)}")
         return column.astype(pd.CategoricalDtype(categories=list(spec.enum)))
-    if spec.type in _READ_AS:
+    if spec.type in _READ_AS or column.dtype == "string":
         return column
     return column.astype("string")
+
+
+def _fix_categories(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Series":
+    """Give a column read as "category" the schema's categories, in the schema's order."""
+    import numpy as np
+
+    choices = list(spec.enum or ())
+    found = list(column.cat.categories)
+    allowed = set(choices)
+    unknown = [code for code, value in enumerate(found) if value not in allowed]
+    if unknown:
+        row = int(np.isin(column.cat.codes.to_numpy(), unknown).nonzero()[0][0])
+        raise cell_error(path, row + 2, spec.name, found[column.cat.codes.iat[row]], f"is not one of {sorted(choices)}")
+    return column.cat.set_categories(choices)
 
 
 def _raise_first(column: "pd.Series", bad: "pd.Series", spec: FieldSpec, path: Path, problem: str | None = None) -> None:
