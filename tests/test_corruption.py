@@ -209,3 +209,12 @@ def test_random_bytes_give_the_right_data_or_a_project_error(package_copy: Path,
             assert len(frame) == len(rows)
     finally:
         (package_copy / "data" / "policies.csv").write_bytes(original)
+
+
+def test_a_stray_quote_inside_a_cell_reads_the_same_in_both_readers(package_copy: Path) -> None:
+    _edit(package_copy, "drivers", b"Growth of mobile", b'Growth of "mobile')
+    package = xborder_data.open(package_copy)
+    frame = package.load("drivers")
+    rows = package.records("drivers")
+    assert frame["name_en"].tolist() == [r["name_en"] for r in rows]
+    assert rows[2]["name_en"] == 'Growth of "mobile e-commerce'

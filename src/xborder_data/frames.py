@@ -71,10 +71,16 @@ def parse_frame(data: bytes, schema: TableSchema, path: Path) -> "pd.DataFrame":
             encoding_errors="strict",
             skip_blank_lines=False,
         )
-    except Exception:  # pandas raises many types; find the exact cell the slow, strict way
-        raise _locate_error(data, schema, path) from None
+    except Exception as error:  # pandas raises many types; find the exact cell the slow, strict way
+        raise _locate_error(data, schema, path) or BadCellError(
+            f"{path}: cannot be parsed ({type(error).__name__}: {error}); check the CSV quoting."
+        ) from None
     if not shape_is_regular(data, len(schema.fields), len(frame)):
-        raise _locate_error(data, schema, path)
+        # The fast count can be fooled by a stray quote inside an unquoted cell;
+        # the strict parser decides.
+        located = _locate_error(data, schema, path)
+        if located is not None:
+            raise located
     for spec in schema.fields:
         frame[spec.name] = _cast(frame[spec.name], spec, path)
     return frame
@@ -125,8 +131,8 @@ def _raise_first(column: "pd.Series", bad: "pd.Series", spec: FieldSpec, path: P
         raise cell_error(path, row + 2, spec.name, column.iloc[row], problem or f"is not {mapping_for(spec.type).expected}")
 
 
-def _locate_error(data: bytes, schema: TableSchema, path: Path) -> BadCellError:
-    """Re-parse strictly to name the file, row, field and value of a failure."""
+def _locate_error(data: bytes, schema: TableSchema, path: Path) -> BadCellError | None:
+    """Re-parse strictly to name the file, row, field and value of a failure; None if all is well."""
     text = decode(data, path)
     shape_error = first_bad_row(text, len(schema.fields), path)
     if shape_error is not None:
@@ -135,4 +141,4 @@ def _locate_error(data: bytes, schema: TableSchema, path: Path) -> BadCellError:
         parse_records(data, schema, path)
     except BadCellError as error:
         return error
-    return BadCellError(f"{path}: pandas could not parse the file, but no bad cell was found; report this as a bug.")
+    return None
