@@ -89,6 +89,9 @@ def parse_frame(data: bytes, schema: TableSchema, path: Path) -> "pd.DataFrame":
 def _cast(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Series":
     import pandas as pd
 
+    typed_by_reader = spec.type in _READ_AS or (spec.type == "string" and column.dtype == "string")
+    if typed_by_reader and spec.enum is None and not spec.required:
+        return column  # already typed by the reader: nothing to check, so skip the mask (fixed cost per column)
     present = column.notna()
     if spec.required and not present.all():
         row = int((~present).to_numpy().nonzero()[0][0])
