@@ -12,7 +12,7 @@ import io
 import json
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
@@ -27,6 +27,7 @@ from xborder_data.errors import (
 )
 
 if TYPE_CHECKING:
+    from xborder_data.cite import CitationStyle
     from xborder_data.package import Package
 
 # Kept in step with xborder_data.exports.FORMATS and cite.STYLES by tests;
@@ -212,8 +213,9 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
     that row's claims, the evidence that checks them and every source cited.
     """
     package = _package()
+    chosen = cast("CitationStyle", style)  # click.Choice has already checked it
     if name is None:
-        click.echo(package.citation(style))
+        click.echo(package.citation(chosen))
         return
     if row_id is None:
         raise UsageError(f"cite {name}: give the row's id as well, e.g. `xborder-data show {name}` lists them")
@@ -234,7 +236,7 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
     for source in found.sources:
         url = f" <{source['url']}>" if source.get("url") else ""
         click.echo(f"  {source['source_id']}: {source['title']}{url}")
-    click.echo(f"\nCite the dataset as:\n  {package.citation(style)}")
+    click.echo(f"\nCite the dataset as:\n  {package.citation(chosen)}")
 
 
 @cli.command()

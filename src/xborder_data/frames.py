@@ -99,7 +99,7 @@ def _cast(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Series":
     if spec.type == "date":
         result = pd.to_datetime(column, format="%Y-%m-%d", errors="coerce")
         _raise_first(column, present & result.isna(), spec, path)
-        return result.astype(mapping_for("date").pandas)  # one resolution on every pandas version
+        return result.astype(mapping_for("date").pandas)  # type: ignore[call-overload]  # one resolution on every pandas version
     if spec.type == "boolean":
         result = column.map({**dict.fromkeys(TRUE_VALUES, True), **dict.fromkeys(FALSE_VALUES, False)})
         _raise_first(column, present & result.isna(), spec, path)
@@ -124,7 +124,7 @@ def _fix_categories(column: "pd.Series", spec: FieldSpec, path: Path) -> "pd.Ser
     unknown = [code for code, value in enumerate(found) if value not in allowed]
     if unknown:
         row = int(np.isin(column.cat.codes.to_numpy(), unknown).nonzero()[0][0])
-        raise cell_error(path, row + 2, spec.name, found[column.cat.codes.iat[row]], f"is not one of {sorted(choices)}")
+        raise cell_error(path, row + 2, spec.name, found[int(column.cat.codes.to_numpy()[row])], f"is not one of {sorted(choices)}")
     return column.cat.set_categories(choices)
 
 
