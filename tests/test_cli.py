@@ -300,3 +300,16 @@ def test_docs_check_fails_when_stale(tmp_path: Path) -> None:
     readme.write_text(stale, encoding="utf-8")
     assert cli_docs.main(["--check", "--readme", str(readme)]) == 1
     assert readme.read_text(encoding="utf-8").startswith("# Title\n\n## Command line\n")
+
+
+def test_info_reports_a_broken_reference(runner: CliRunner, broken_reference_package: Path) -> None:
+    result = run(runner, "--package", str(broken_reference_package), "info")
+    assert result.exit_code == 1
+    assert "Integrity: verified" in result.output
+    assert "Validation: FAILED:" in result.stderr and "no_such_source" in result.stderr
+
+
+def test_info_reports_validation_when_all_is_well(runner: CliRunner) -> None:
+    result = run(runner, "info")
+    assert result.exit_code == 0
+    assert "Validation: every cell casts to its Table Schema type and every foreign key resolves" in result.output

@@ -102,10 +102,11 @@ def cli(ctx: click.Context, package_dir: str | None, debug: bool) -> None:
 
 @cli.command()
 def info() -> None:
-    """Summarise the bundled package: resources, integrity and how to cite it.
+    """Summarise the bundled package: resources, integrity, validation and how to cite it.
 
-    Every data file's size and sha256 are checked against datapackage.json;
-    exits 1 when one differs.
+    Every data file's size and sha256 are checked against datapackage.json, every
+    cell against its type and every foreign key against its target; exits 1 when
+    any check fails.
     """
     package = _package()
     descriptor = package.descriptor()
@@ -134,6 +135,14 @@ def info() -> None:
             click.echo(f"  {problem}", err=True)
     else:
         click.echo(f"Integrity: verified (bytes and sha256 of all {len(names)} data files match datapackage.json)")
+        try:
+            package.check_references()
+        except XborderDataError as error:
+            problems.append(" ".join(str(error).split()))
+            click.echo(f"Validation: FAILED: {problems[-1]}", err=True)
+        else:
+            click.echo("Validation: every cell casts to its Table Schema type and every foreign key resolves")
+            click.echo("  (xborder-data validate adds the full frictionless report)")
     click.echo("")
     click.echo("Cite as:")
     click.echo(f"  {package.citation('text')}")
