@@ -110,6 +110,20 @@ class Package:
             verify(data, path, spec.bytes, spec.hash)
         return data
 
+    def files(self) -> dict[str, bytes]:
+        """Return relative path -> bytes of the package as downloaded.
+
+        That is datapackage.json, every data file (read through the integrity
+        check, so a copy never passes on a corrupted file) and every schema file.
+        """
+        files = {DESCRIPTOR_NAME: self.package_path().read_bytes()}
+        for entry in self._descriptor["resources"]:
+            name = entry["name"]
+            files[entry["path"]] = self.read_bytes(name)
+            if isinstance(entry.get("schema"), str):
+                files[entry["schema"]] = resolve_inside(self.root, entry["schema"], resource=name).read_bytes()
+        return files
+
     def load(self, name: str, *, verify_integrity: bool = True, check_references: bool = False) -> "pd.DataFrame":
         """Return resource ``name`` as a DataFrame typed from its Table Schema.
 

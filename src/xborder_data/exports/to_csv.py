@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xborder_data.exports._files import Writers
-from xborder_data.exports._package_files import package_files
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -49,4 +48,4 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
             outdir / f"{name}.csv": partial(_write_bytes, _excel_text(package, name).encode("utf-8"))
             for name in package.resources()
         }
-    return {outdir / relative: partial(_write_bytes, data) for relative, data in package_files(package).items()}
+    return {outdir / relative: partial(_write_bytes, data) for relative, data in package.files().items()}

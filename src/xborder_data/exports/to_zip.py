@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xborder_data.exports._files import Writers
-from xborder_data.exports._package_files import package_files
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -18,7 +17,7 @@ _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
     """Plan ``NAME-VERSION.zip`` holding datapackage.json, data/ and schemas/ at its root."""
-    files = package_files(package)
+    files = package.files()
 
     def write(path: Path) -> None:
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xborder_data.errors import MissingDependencyError
-from xborder_data.paths import resolve_inside
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -45,26 +44,15 @@ def _download(site: Path, path: Path, label: str, description: str) -> Download:
 
 
 def copy_package(package: "Package", site: Path, folder: Path) -> list[Download]:
-    """Copy the descriptor, schemas and CSV files, keeping the package layout."""
-    files = []
-    descriptor = folder / "datapackage.json"
-    descriptor.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(package.package_path(), descriptor)
-    files.append(_download(site, descriptor, "datapackage.json", "The Data Package descriptor (with data/ and schemas/ below it)"))
+    """Write the package as downloaded (descriptor, data and schemas) into ``folder``."""
+    for relative, data in package.files().items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    files = [_download(site, folder / "datapackage.json", "datapackage.json", "The Data Package descriptor (with data/ and schemas/ below it)")]
     for name in package.resources():
-        spec = package.resource(name)
-        csv = folder / package.path(name).relative_to(package.root)
-        csv.parent.mkdir(parents=True, exist_ok=True)
-        csv.write_bytes(package.read_bytes(name))
-        files.append(_download(site, csv, csv.name, spec.title or name))
-    for resource in package.descriptor().get("resources", []):
-        schema = resource.get("schema")
-        if isinstance(schema, str) and not schema.startswith(("http:", "https:")):
-            source = resolve_inside(package.root, schema, resource=str(resource.get("name")))
-            if source.is_file():
-                target = folder / source.relative_to(package.root)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, target)
+        csv = folder / package.resource(name).path
+        files.append(_download(site, csv, csv.name, package.resource(name).title or name))
     return files
 
 
