@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from xborder_data.package import Package
 
     from xborder_data.cite import CitationStyle
+    from xborder_data.integrity import ReleaseComparison
     from xborder_data.provenance import Citations
     from xborder_data.validation import ValidationReport
 
@@ -59,6 +60,7 @@ __all__ = [
     "sources_for",
     "citation",
     "validate",
+    "compare_with_release",
     "XborderDataError",
     "BadCellError",
     "BrokenReferenceError",
@@ -145,8 +147,8 @@ def package_path() -> Path:
     return bundled().package_path()
 
 
-def sources_for(name: str, row_id: str) -> "Citations":
-    """Return the claims, evidence and sources behind one bundled row."""
+def sources_for(name: str, row_id: object) -> "Citations":
+    """Return the claims, evidence and sources behind one bundled row (its key, typed or as text)."""
     return bundled().sources_for(name, row_id)
 
 
@@ -158,3 +160,8 @@ def citation(style: "CitationStyle" = "text") -> str:
 def validate() -> "ValidationReport":
     """Validate the bundled package with frictionless and the integrity checks."""
     return bundled().validate()
+
+
+def compare_with_release() -> "ReleaseComparison":
+    """Compare every bundled file with the release manifest shipped in this library."""
+    return bundled().compare_with_release()

@@ -8,11 +8,34 @@ from __future__ import annotations
 
 
 class XborderDataError(Exception):
-    """Base class of every error raised by xborder_data."""
+    """Base class of every error raised by xborder_data.
+
+    Errors are data, as frictionless' ``CellError`` is: where they apply,
+    ``resource``, ``path``, ``row_number`` (the header is row 1), ``field_name``
+    and ``cell`` say where the problem is, so reports and tests read attributes
+    instead of parsing the message.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        resource: str | None = None,
+        path: str | None = None,
+        row_number: int | None = None,
+        field_name: str | None = None,
+        cell: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.resource = resource
+        self.path = path
+        self.row_number = row_number
+        self.field_name = field_name
+        self.cell = cell
 
 
 class DescriptorError(XborderDataError):
-    """The datapackage.json descriptor is missing, unreadable or not valid JSON."""
+    """A descriptor or schema that is missing, unreadable, malformed, or uses a property the loader does not support."""
 
 
 class UnknownResourceError(XborderDataError, KeyError):
@@ -27,7 +50,7 @@ class UnsafePathError(XborderDataError):
 
 
 class IntegrityError(XborderDataError):
-    """A data file whose size or sha256 differs from the descriptor."""
+    """A data file whose size or sha256 differs from the descriptor, or that has no sha256 to check."""
 
 
 class HeaderMismatchError(XborderDataError):
@@ -35,7 +58,7 @@ class HeaderMismatchError(XborderDataError):
 
 
 class BadCellError(XborderDataError, ValueError):
-    """A cell that does not cast to its field's type, or an empty required cell."""
+    """A row or cell that breaks the CSV dialect, its field's type or a schema constraint."""
 
 
 class BrokenReferenceError(XborderDataError):

@@ -1,16 +1,19 @@
-"""Checking a data file's size and sha256 against the descriptor before parsing."""
+"""What a copy's integrity rests on: sha256 digests, and the manifest of every shipped release.
+
+A downloaded copy cannot vouch for itself: whoever edits a data file can also
+rewrite its hash in datapackage.json. The manifest (``releases.json``, shipped
+inside the library) records the sha256 of every file of each release, so a copy
+can be compared with what was actually released.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+import json
+from dataclasses import dataclass, field
+from importlib.resources import files
 
-from xborder_data.errors import IntegrityError
-
-REMEDY = (
-    "download the release again, or if you edited the data on purpose, run "
-    "'uv run python -m xborder_data.maintain' to rewrite bytes and hash"
-)
+MANIFEST = "releases.json"
 
 
 def sha256_hex(data: bytes) -> str:
@@ -18,28 +21,50 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def verify(data: bytes, path: Path, expected_bytes: int | None, expected_hash: str | None) -> None:
-    """Raise IntegrityError when ``data`` differs from the descriptor's bytes or hash.
+def release_manifest() -> dict[str, dict[str, str]]:
+    """Return version -> relative path -> sha256 for every release this library knows."""
+    text = files(__package__).joinpath(MANIFEST).read_text(encoding="utf-8")
+    manifest: dict[str, dict[str, str]] = json.loads(text)
+    return manifest
 
-    Args:
-        data: the file's content, read once by the caller.
-        path: the file, for the message.
-        expected_bytes: the descriptor's ``bytes``, or None when absent.
-        expected_hash: the descriptor's ``hash``: ``sha256:<hex>`` or a bare md5.
-    """
-    if expected_bytes is not None and len(data) != expected_bytes:
-        raise IntegrityError(
-            f"{path}: size is {len(data)} bytes but datapackage.json says {expected_bytes} "
-            f"(truncated or appended?); {REMEDY}."
-        )
-    if expected_hash is None:
-        return
-    algorithm, _, digest = expected_hash.partition(":") if ":" in expected_hash else ("md5", "", expected_hash)
-    try:
-        actual = hashlib.new(algorithm, data).hexdigest()
-    except ValueError:
-        raise IntegrityError(f"{path}: unknown hash algorithm {algorithm!r} in datapackage.json; use sha256.") from None
-    if actual != digest.lower():
-        raise IntegrityError(
-            f"{path}: {algorithm} is {actual} but datapackage.json says {digest} (corrupted or edited); {REMEDY}."
-        )
+
+@dataclass(frozen=True)
+class ReleaseComparison:
+    """How a copy's files compare with one release of the manifest."""
+
+    version: str
+    known: bool
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+
+    @property
+    def identical(self) -> bool:
+        return self.known and not (self.changed or self.missing or self.extra)
+
+    def summary(self) -> str:
+        """One line, or one line per differing file."""
+        if not self.known:
+            known = ", ".join(release_manifest()) or "none"
+            return f"version {self.version} is not a release this library knows (known: {known}); its files cannot be compared"
+        if self.identical:
+            return f"identical to release {self.version} (sha256 of every file: descriptor, schemas and data)"
+        lines = [f"differs from release {self.version}:"]
+        lines += [f"  changed: {path}" for path in self.changed]
+        lines += [f"  missing: {path}" for path in self.missing]
+        lines += [f"  not in the release: {path}" for path in self.extra]
+        return "\n".join(lines)
+
+
+def compare_with_release(version: str, digests: dict[str, str]) -> ReleaseComparison:
+    """Compare relative path -> sha256 of a copy with the manifest entry of ``version``."""
+    expected = release_manifest().get(version)
+    if expected is None:
+        return ReleaseComparison(version, known=False)
+    return ReleaseComparison(
+        version,
+        known=True,
+        changed=sorted(path for path in digests.keys() & expected.keys() if digests[path] != expected[path]),
+        missing=sorted(expected.keys() - digests.keys()),
+        extra=sorted(digests.keys() - expected.keys()),
+    )

@@ -13,11 +13,12 @@ import json
 import sys
 from pathlib import Path
 
-from xborder_data.metadata import read_json
-from xborder_data.integrity import sha256_hex
+from xborder_data.integrity import MANIFEST, release_manifest, sha256_hex
 from xborder_data.locate import bundled_root
+from xborder_data.metadata import read_json
 
 DICTIONARY = Path("docs") / "data-dictionary.md"
+MANIFEST_PATH = Path(__file__).with_name(MANIFEST)
 
 
 def refreshed_descriptor(root: Path) -> dict:
@@ -70,10 +71,29 @@ def data_dictionary(root: Path, descriptor: dict) -> str:
     return "\n".join(lines)
 
 
+def release_files(root: Path, descriptor: dict) -> dict[str, str]:
+    """Return relative path -> sha256 of every file of the release: descriptor, data and schemas."""
+    digests = {"datapackage.json": sha256_hex(descriptor_text(descriptor).encode("utf-8"))}
+    for resource in descriptor["resources"]:
+        for key in ("path", "schema"):
+            if isinstance(resource.get(key), str):
+                digests[resource[key]] = sha256_hex((root / resource[key]).read_bytes())
+    return dict(sorted(digests.items()))
+
+
+def manifest_text(root: Path, descriptor: dict) -> str:
+    """The release manifest with the current version's entry rewritten; earlier releases kept as they are."""
+    manifest = release_manifest()
+    manifest[descriptor["version"]] = release_files(root, descriptor)
+    return json.dumps(manifest, indent=2) + "\n"
+
+
 def stale_files(root: Path) -> list[str]:
     """Return the generated files whose content is out of date."""
     descriptor = refreshed_descriptor(root)
     stale = []
+    if root == bundled_root() and MANIFEST_PATH.read_text(encoding="utf-8") != manifest_text(root, descriptor):
+        stale.append(f"src/xborder_data/{MANIFEST}")
     if (root / "datapackage.json").read_text(encoding="utf-8") != descriptor_text(descriptor):
         stale.append("datapackage.json")
     target = root / DICTIONARY
@@ -89,6 +109,8 @@ def refresh(root: Path) -> list[str]:
     (root / "datapackage.json").write_text(descriptor_text(descriptor), encoding="utf-8", newline="\n")
     (root / DICTIONARY).parent.mkdir(exist_ok=True)
     (root / DICTIONARY).write_text(data_dictionary(root, descriptor), encoding="utf-8", newline="\n")
+    if root == bundled_root():  # only the repository's own data is a release
+        MANIFEST_PATH.write_text(manifest_text(root, descriptor), encoding="utf-8", newline="\n")
     return stale
 
 
@@ -102,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         stale = stale_files(root)
         for name in stale:
             print(f"stale: {name}")
+        if not stale:
+            print("all generated files are current")
         return 1 if stale else 0
     for name in refresh(root):
         print(f"rewrote {name}")

@@ -1,35 +1,88 @@
-"""Reading datapackage.json and its Table Schemas into frozen dataclasses."""
+"""Reading datapackage.json and its Table Schemas into frozen, checked dataclasses.
+
+Every property the loader acts on is checked for type here, before any data is
+read. A Table Schema or dialect property the loader does not implement is
+refused with a DescriptorError that names it, never silently ignored.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
+from xborder_data.cells import (
+    DEFAULT_FALSE_VALUES,
+    DEFAULT_TRUE_VALUES,
+    READERS,
+    CellProblem,
+    boolean_reader,
+)
 from xborder_data.errors import DescriptorError
 from xborder_data.paths import resolve_inside
+from xborder_data.safe_read import read_regular_file
+
+DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
+RESOURCE_NAME = re.compile(r"[a-z0-9._-]+")
+SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
+TYPES = ("string", "integer", "number", "boolean", "date", "year")
+_FIELD_KEYS = {
+    "name", "type", "format", "title", "description", "example", "constraints", "missingValues",
+    "trueValues", "falseValues", "bareNumber", "decimalChar", "rdfType", "$schema",
+}
+_CONSTRAINTS = {
+    "required", "unique", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "minLength", "maxLength", "pattern",
+}
+_SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "missingValues", "uniqueKeys", "fieldsMatch", "$schema", "title", "description"}
+_DIALECT_DEFAULTS: dict[str, Any] = {
+    "header": True, "headerRows": [1], "delimiter": ",", "quoteChar": '"', "doubleQuote": True,
+    "skipInitialSpace": False,
+}
 
 
 @dataclass(frozen=True)
 class FieldSpec:
-    """One Table Schema field: the parts the loader acts on."""
+    """One Table Schema field: its type, its lexical reader and its constraints."""
 
     name: str
     type: str
     title: str = ""
     description: str = ""
+    format: str = "default"
     required: bool = False
-    enum: tuple[str, ...] | None = None
+    unique: bool = False
+    enum: tuple[Any, ...] | None = None
+    minimum: Any = None
+    maximum: Any = None
+    exclusive_minimum: Any = None
+    exclusive_maximum: Any = None
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    missing_values: tuple[str, ...] = ("",)
+    read: Callable[[str], Any] = field(default=READERS["string"]["default"], compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class ForeignKey:
-    """A single-field foreign key: ``field`` refers to ``resource.target``."""
+    """``fields`` refer to ``targets`` of ``resource`` (the same resource when it is empty)."""
 
-    field: str
+    fields: tuple[str, ...]
     resource: str
-    target: str
+    targets: tuple[str, ...]
+
+    @property
+    def field(self) -> str:
+        """The one field of a single-field key."""
+        return self.fields[0]
+
+    @property
+    def target(self) -> str:
+        """The one target field of a single-field key."""
+        return self.targets[0]
 
 
 @dataclass(frozen=True)
@@ -40,11 +93,23 @@ class TableSchema:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     missing_values: tuple[str, ...] = ("",)
+    unique_keys: tuple[tuple[str, ...], ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The CSV dialect of one resource (Table Dialect v2, the parts a CSV reader needs)."""
+
+    delimiter: str = ","
+    quote_char: str = '"'
+    double_quote: bool = True
+    escape_char: str | None = None
+    skip_initial_space: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,86 +123,346 @@ class ResourceSpec:
     bytes: int | None
     hash: str | None
     schema: TableSchema
+    dialect: Dialect = Dialect()
+    schema_path: str | None = None
+
+    @property
+    def sha256(self) -> str | None:
+        """The hex sha256 of the data file, when the descriptor gives one."""
+        match = SHA256.fullmatch(self.hash or "")
+        return match.group(1) if match else None
 
 
 def read_json(path: Path) -> dict[str, Any]:
-    """Read a JSON object from ``path``, raising DescriptorError on any failure."""
+    """Read a JSON object from the regular file ``path``, raising DescriptorError on any failure."""
+    data = read_regular_file(path, limit=DESCRIPTOR_LIMIT)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DescriptorError(f"{path}: file not found; check the path or download the package again.") from None
-    except OSError as error:
-        raise DescriptorError(f"{path}: cannot be read ({error}); check its permissions.") from None
-    try:
-        value = json.loads(text)
+        value = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise DescriptorError(f"{path}: byte {error.start} is not valid UTF-8; restore the file from the release.", path=str(path)) from None
     except json.JSONDecodeError as error:
         raise DescriptorError(
             f"{path}: not valid JSON (line {error.lineno}, column {error.colno}: {error.msg}); "
-            "restore the file from the release or fix the syntax."
+            "restore the file from the release or fix the syntax.",
+            path=str(path),
         ) from None
+    except (RecursionError, ValueError) as error:  # deep nesting, huge numbers
+        raise DescriptorError(f"{path}: JSON the loader refuses ({type(error).__name__}); restore the file from the release.", path=str(path)) from None
     if not isinstance(value, dict):
-        raise DescriptorError(f"{path}: expected a JSON object, found {type(value).__name__}; restore the file from the release.")
+        raise DescriptorError(f"{path}: expected a JSON object, found {type(value).__name__}; restore the file from the release.", path=str(path))
     return value
 
 
-def parse_schema(raw: dict[str, Any], origin: str) -> TableSchema:
-    """Turn a Table Schema dict into a TableSchema, checking the parts the loader needs."""
-    try:
-        fields = tuple(
-            FieldSpec(
-                name=f["name"],
-                type=f.get("type", "string"),
-                title=f.get("title", ""),
-                description=f.get("description", ""),
-                required=bool(f.get("constraints", {}).get("required", False)),
-                enum=tuple(f["constraints"]["enum"]) if "enum" in f.get("constraints", {}) else None,
-            )
-            for f in raw["fields"]
-        )
-        primary_key = raw.get("primaryKey", [])
-        foreign_keys = tuple(
-            ForeignKey(fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
-            for fk in raw.get("foreignKeys", [])
-        )
-    except (KeyError, TypeError, IndexError) as error:
-        raise DescriptorError(f"{origin}: malformed Table Schema (missing {error}); restore it from the release.") from None
+class _Checker:
+    """Type checks that name where in which file a property is wrong."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+
+    def fail(self, where: str, problem: str) -> DescriptorError:
+        return DescriptorError(f"{self.origin}: {where} {problem}; restore it from the release or fix it.", path=self.origin)
+
+    def get(self, mapping: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, default: Any = None) -> Any:
+        if key not in mapping:
+            return default
+        value = mapping[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            raise self.fail(f"{where}: {key!r}", f"must be {names}, not {type(value).__name__} {repr(value)[:40]}")
+        return value
+
+    def names(self, value: Any, where: str) -> tuple[str, ...]:
+        """A field list in either Table Schema form: a string or a list of strings."""
+        if isinstance(value, str):
+            return (value,)
+        if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        raise self.fail(where, f"must be a field name or a non-empty list of them, not {repr(value)[:40]}")
+
+
+def _typed(check: _Checker, spec_read: Callable[[str], Any], value: Any, kind: str, where: str) -> Any:
+    """A constraint value in its logical form: a native JSON value of the type, or its lexical form."""
+    if isinstance(value, str) and kind != "string":
+        try:
+            return spec_read(value)
+        except CellProblem as problem:
+            raise check.fail(where, f"value {value!r} {problem}") from None
+    if kind == "string" and isinstance(value, str):
+        return value
+    if kind in ("integer", "year") and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if kind == "boolean" and isinstance(value, bool):
+        return value
+    raise check.fail(where, f"value {repr(value)[:40]} is not a {kind}")
+
+
+def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[str, ...]) -> FieldSpec:
+    where = f"field {index + 1}"
+    if not isinstance(raw, dict):
+        raise check.fail(where, "must be an object")
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise check.fail(where, "needs a non-empty string 'name'")
+    where = f"field {name!r}"
+    unknown = sorted(set(raw) - _FIELD_KEYS)
+    if unknown:
+        raise check.fail(where, f"uses {unknown}, which this loader does not support")
+    kind = check.get(raw, "type", str, where, "string")
+    if kind not in TYPES:
+        raise check.fail(where, f"has type {kind!r}; this loader supports {', '.join(TYPES)}")
+    fmt = check.get(raw, "format", str, where, "default")
+    if kind == "boolean":
+        true_values = _strings(check, raw, "trueValues", where, DEFAULT_TRUE_VALUES)
+        false_values = _strings(check, raw, "falseValues", where, DEFAULT_FALSE_VALUES)
+        if set(true_values) & set(false_values):
+            raise check.fail(where, "has a value in both trueValues and falseValues")
+        reader = boolean_reader(true_values, false_values)
+        if fmt != "default":
+            raise check.fail(where, f"has format {fmt!r}; booleans support only the default format")
+    else:
+        for key in ("trueValues", "falseValues"):
+            if key in raw:
+                raise check.fail(where, f"has {key!r}, which applies to booleans only")
+        formats = READERS[kind]
+        if fmt not in formats:
+            raise check.fail(where, f"has format {fmt!r}; this loader supports {', '.join(formats)} for {kind}")
+        reader = formats[fmt]
+    if check.get(raw, "bareNumber", bool, where, True) is not True:
+        raise check.fail(where, "sets bareNumber false, which this loader does not support")
+    if check.get(raw, "decimalChar", str, where, ".") != ".":
+        raise check.fail(where, "sets a decimalChar other than '.', which this loader does not support")
+    for key in ("title", "description"):
+        check.get(raw, key, str, where)
+    missing = _strings(check, raw, "missingValues", where, schema_missing)
+    constraints = check.get(raw, "constraints", dict, where, {})
+    unknown = sorted(set(constraints) - _CONSTRAINTS)
+    if unknown:
+        raise check.fail(where, f"uses the constraints {unknown}, which this loader does not support")
+    where_c = f"{where} constraints"
+    enum = check.get(constraints, "enum", list, where_c)
+    if enum is not None and not enum:
+        raise check.fail(where_c, "has an empty 'enum'")
+
+    def bound(key: str) -> Any:
+        if key not in constraints:
+            return None
+        if kind not in ("integer", "number", "year", "date"):
+            raise check.fail(where_c, f"has {key!r}, which this loader checks only on numbers, years and dates")
+        return _typed(check, reader, constraints[key], kind, f"{where_c} {key!r}")
+
+    def length(key: str) -> int | None:
+        value = check.get(constraints, key, int, where_c)
+        if value is not None and (kind != "string" or value < 0):
+            raise check.fail(where_c, f"has {key!r}, which applies to strings only, as a count of 0 or more")
+        return value
+
+    pattern = check.get(constraints, "pattern", str, where_c)
+    if pattern is not None:
+        if kind != "string":
+            raise check.fail(where_c, "has a 'pattern', which this loader checks on strings only")
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError) as error:
+            raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({error})") from None
+    return FieldSpec(
+        name=name,
+        type=kind,
+        title=raw.get("title", ""),
+        description=raw.get("description", ""),
+        format=fmt,
+        required=check.get(constraints, "required", bool, where_c, False),
+        unique=check.get(constraints, "unique", bool, where_c, False),
+        enum=None if enum is None else tuple(_typed(check, reader, item, kind, f"{where_c} enum") for item in enum),
+        minimum=bound("minimum"),
+        maximum=bound("maximum"),
+        exclusive_minimum=bound("exclusiveMinimum"),
+        exclusive_maximum=bound("exclusiveMaximum"),
+        min_length=length("minLength"),
+        max_length=length("maxLength"),
+        pattern=pattern,
+        missing_values=missing,
+        read=reader,
+    )
+
+
+def _strings(check: _Checker, raw: dict[str, Any], key: str, where: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = check.get(raw, key, list, where)
+    if value is None:
+        return default
+    if not all(isinstance(item, str) for item in value):
+        raise check.fail(f"{where}: {key!r}", "must be a list of strings")
+    return tuple(value)
+
+
+def parse_schema(raw: Any, origin: str) -> TableSchema:
+    """Turn a Table Schema dict into a TableSchema, checking every property the loader uses.
+
+    Raises:
+        DescriptorError: naming the schema, the property and the remedy.
+    """
+    check = _Checker(origin)
+    if not isinstance(raw, dict):
+        raise check.fail("the Table Schema", "must be a JSON object")
+    unknown = sorted(set(raw) - _SCHEMA_KEYS)
+    if unknown:
+        raise check.fail("the Table Schema", f"uses {unknown}, which this loader does not support")
+    if check.get(raw, "fieldsMatch", str, "the Table Schema", "exact") != "exact":
+        raise check.fail("the Table Schema", "sets fieldsMatch other than 'exact', which this loader does not support")
+    missing = _strings(check, raw, "missingValues", "the Table Schema", ("",))
+    fields_raw = check.get(raw, "fields", list, "the Table Schema")
+    if not fields_raw:
+        raise check.fail("the Table Schema", "needs a non-empty 'fields' list")
+    fields = tuple(_parse_field(check, item, index, missing) for index, item in enumerate(fields_raw))
+    names = [spec.name for spec in fields]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise check.fail("the Table Schema", f"names the fields {duplicated} twice")
+
+    def known(keys: tuple[str, ...], where: str) -> tuple[str, ...]:
+        strangers = [key for key in keys if key not in names]
+        if strangers:
+            raise check.fail(where, f"names {strangers}, which are not fields of this schema")
+        return keys
+
+    primary_key = known(check.names(raw["primaryKey"], "primaryKey"), "primaryKey") if "primaryKey" in raw else ()
+    unique_keys = tuple(
+        known(check.names(item, "uniqueKeys"), "uniqueKeys") for item in check.get(raw, "uniqueKeys", list, "the Table Schema", [])
+    )
+    foreign_keys = []
+    for index, fk in enumerate(check.get(raw, "foreignKeys", list, "the Table Schema", [])):
+        where = f"foreignKeys[{index}]"
+        if not isinstance(fk, dict) or not isinstance(fk.get("reference"), dict):
+            raise check.fail(where, "must be an object with a 'reference' object")
+        own = known(check.names(fk.get("fields"), f"{where}.fields"), f"{where}.fields")
+        reference = fk["reference"]
+        resource = check.get(reference, "resource", str, f"{where}.reference", "")
+        targets = check.names(reference.get("fields"), f"{where}.reference.fields")
+        if len(targets) != len(own):
+            raise check.fail(where, f"maps {len(own)} fields to {len(targets)}")
+        foreign_keys.append(ForeignKey(own, resource, targets))
     return TableSchema(
         fields=fields,
-        primary_key=tuple([primary_key] if isinstance(primary_key, str) else primary_key),
-        foreign_keys=foreign_keys,
-        missing_values=tuple(raw.get("missingValues", [""])),
+        primary_key=primary_key,
+        foreign_keys=tuple(foreign_keys),
+        missing_values=missing,
+        unique_keys=unique_keys,
         raw=raw,
     )
 
 
+def _parse_dialect(check: _Checker, raw: Any, where: str) -> Dialect:
+    if raw is None:
+        return Dialect()
+    if not isinstance(raw, dict):
+        raise check.fail(where, "must be an inline dialect object (a dialect by path or URL is not supported)")
+    for key, default in _DIALECT_DEFAULTS.items():
+        if key in raw and key not in ("delimiter", "quoteChar", "doubleQuote", "skipInitialSpace") and raw[key] != default:
+            raise check.fail(f"{where} {key!r}", f"is {raw[key]!r}; this loader supports only {default!r}")
+    for key in ("nullSequence", "commentChar", "commentRows", "headerJoin"):
+        if key in raw:
+            raise check.fail(where, f"uses {key!r}, which this loader does not support")
+    terminator = check.get(raw, "lineTerminator", str, where, "\r\n")
+    if terminator not in ("\r\n", "\n", "\r"):
+        raise check.fail(f"{where} 'lineTerminator'", "must be \\r\\n, \\n or \\r")
+
+    def char(key: str, default: str | None) -> str | None:
+        value = check.get(raw, key, str, where, default)
+        if value is not None and (len(value) != 1 or value in "\r\n"):
+            raise check.fail(f"{where} {key!r}", "must be one character other than a line break")
+        return value
+
+    dialect = Dialect(
+        delimiter=char("delimiter", ",") or ",",
+        quote_char=char("quoteChar", '"') or '"',
+        double_quote=check.get(raw, "doubleQuote", bool, where, True),
+        escape_char=char("escapeChar", None),
+        skip_initial_space=check.get(raw, "skipInitialSpace", bool, where, False),
+    )
+    if len({dialect.delimiter, dialect.quote_char, dialect.escape_char} - {None}) != len([c for c in (dialect.delimiter, dialect.quote_char, dialect.escape_char) if c]):
+        raise check.fail(where, "uses one character for two roles")
+    return dialect
+
+
+def _check_package_properties(check: _Checker, descriptor: dict[str, Any]) -> None:
+    """Type-check the package-level properties that the loader and the CLI print."""
+    for key in ("name", "title", "description", "version", "created", "homepage", "$schema"):
+        check.get(descriptor, key, str, "the package")
+    for key in ("licenses", "contributors", "sources"):
+        items = check.get(descriptor, key, list, "the package", [])
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise check.fail(f"{key}[{index}]", "must be an object")
+            for sub in ("name", "title", "path", "email", "role"):
+                check.get(item, sub, str, f"{key}[{index}]")
+
+
 def load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, ResourceSpec]:
-    """Parse every resource of ``descriptor``, reading schemas referenced by path."""
-    resources: dict[str, ResourceSpec] = {}
+    """Parse and check every resource of ``descriptor``, reading schemas referenced by path.
+
+    Raises:
+        DescriptorError: a property of the wrong type, a duplicate or malformed
+            resource name, or a property the loader does not support.
+        UnsafePathError: a data or schema path that could leave the package.
+    """
+    origin = str(root / "datapackage.json")
+    check = _Checker(origin)
+    _check_package_properties(check, descriptor)
     entries = descriptor.get("resources")
     if not isinstance(entries, list) or not entries:
-        raise DescriptorError(f"{root / 'datapackage.json'}: no 'resources' list; restore the file from the release.")
-    for entry in entries:
+        raise check.fail("the package", "needs a non-empty 'resources' list")
+    resources: dict[str, ResourceSpec] = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise check.fail(f"resources[{index}]", "must be an object")
         name = entry.get("name")
-        path = entry.get("path")
-        if not isinstance(name, str) or not isinstance(path, str):
-            raise DescriptorError(f"{root / 'datapackage.json'}: a resource lacks a string 'name' or 'path'; restore the file.")
+        if not isinstance(name, str) or not RESOURCE_NAME.fullmatch(name):
+            raise check.fail(f"resources[{index}] 'name'", f"is {repr(name)[:40]}; names match ^[a-z0-9._-]+$")
+        if name in resources:
+            raise check.fail(f"resource {name!r}", "appears twice; resource names must be unique")
+        where = f"resource {name!r}"
+        if "data" in entry or not isinstance(entry.get("path"), str):
+            raise check.fail(where, "needs one string 'path' (inline data and multipart paths are not supported)")
+        path = entry["path"]
+        resolve_inside(root, path, resource=name)
+        for key, allowed in (("encoding", ("utf-8", "utf8")), ("format", ("csv",)), ("mediatype", ("text/csv",)), ("scheme", ("file",))):
+            value = check.get(entry, key, str, where)
+            if value is not None and value.lower() not in allowed:
+                raise check.fail(f"{where} {key!r}", f"is {value!r}; this loader reads only {allowed[0]}")
+        if "compression" in entry:
+            raise check.fail(where, "uses 'compression', which this loader does not support")
+        size = check.get(entry, "bytes", int, where)
+        if size is not None and size < 0:
+            raise check.fail(f"{where} 'bytes'", "must be 0 or more")
+        digest = check.get(entry, "hash", str, where)
+        for key in ("title", "description"):
+            check.get(entry, key, str, where)
         schema_ref = entry.get("schema")
         if isinstance(schema_ref, str):
             schema_path = resolve_inside(root, schema_ref, resource=name)
-            raw_schema = read_json(schema_path)
-            origin = str(schema_path)
+            raw_schema, schema_origin = read_json(schema_path), str(schema_path)
         elif isinstance(schema_ref, dict):
-            raw_schema, origin = schema_ref, f"datapackage.json resource {name!r}"
+            raw_schema, schema_origin = schema_ref, f"{origin} resource {name!r}"
         else:
-            raise DescriptorError(f"datapackage.json: resource {name!r} has no schema; restore the file from the release.")
-        digest = entry.get("hash")
+            raise check.fail(where, "needs a 'schema': a path or an inline object")
         resources[name] = ResourceSpec(
             name=name,
             path=path,
             title=entry.get("title", name),
             description=entry.get("description", ""),
-            bytes=entry.get("bytes"),
+            bytes=size,
             hash=digest,
-            schema=parse_schema(raw_schema, origin),
+            schema=parse_schema(raw_schema, schema_origin),
+            dialect=_parse_dialect(check, entry.get("dialect"), f"{where} dialect"),
+            schema_path=schema_ref if isinstance(schema_ref, str) else None,
         )
+    for spec in resources.values():
+        for fk in spec.schema.foreign_keys:
+            target = fk.resource or spec.name
+            if target not in resources:
+                raise check.fail(f"resource {spec.name!r} foreign key {list(fk.fields)}", f"refers to the unknown resource {target!r}")
+            strangers = [f for f in fk.targets if f not in resources[target].schema.field_names]
+            if strangers:
+                raise check.fail(f"resource {spec.name!r} foreign key {list(fk.fields)}", f"refers to {strangers}, not fields of {target!r}")
     return resources

@@ -7,16 +7,18 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.errors import BrokenReferenceError, DescriptorError, IntegrityError, UnknownResourceError
 from xborder_data.metadata import ResourceSpec, TableSchema, load_resources, read_json
-from xborder_data.errors import BrokenReferenceError, DescriptorError, UnknownResourceError
-from xborder_data.integrity import verify
 from xborder_data.paths import resolve_inside
+from xborder_data.safe_read import REMEDY, read_regular_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from xborder_data.cite import CitationStyle
+    from xborder_data.integrity import ReleaseComparison
     from xborder_data.provenance import Citations
+    from xborder_data.reader import Table
     from xborder_data.validation import ValidationReport
 
 DESCRIPTOR_NAME = "datapackage.json"
@@ -42,8 +44,8 @@ class Package:
         self._descriptor = read_json(self.root / DESCRIPTOR_NAME)
         self._resources: dict[str, ResourceSpec] = load_resources(self.root, self._descriptor)
         self._lock = threading.RLock()
+        self._tables: dict[tuple[str, bool], "Table"] = {}
         self._frames: dict[tuple[str, bool], "pd.DataFrame"] = {}
-        self._records: dict[tuple[str, bool], list[dict[str, Any]]] = {}
 
     def __repr__(self) -> str:
         return f"Package({str(self.root)!r}, version={self.version!r})"
@@ -69,13 +71,17 @@ class Package:
         """Return the parsed resource ``name``.
 
         Raises:
-            UnknownResourceError: listing the valid names.
+            UnknownResourceError: listing the valid names, and the closest one.
         """
         try:
             return self._resources[name]
-        except KeyError:
+        except (KeyError, TypeError):
+            import difflib
+
+            close = difflib.get_close_matches(str(name), self._resources, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise UnknownResourceError(
-                f"unknown resource {name!r}; valid names are: {', '.join(self._resources)}"
+                f"unknown resource {name!r}; {hint}valid names are: {', '.join(self._resources)}"
             ) from None
 
     def schema(self, name: str) -> dict[str, Any]:
@@ -97,18 +103,27 @@ class Package:
 
     # -- data -------------------------------------------------------------
     def read_bytes(self, name: str, *, verify_integrity: bool = True) -> bytes:
-        """Return the raw bytes of ``name``, checked against bytes and hash first."""
+        """Return the raw bytes of ``name``; with ``verify_integrity``, checked against bytes and sha256.
+
+        The file's type and size are checked before it is read and its sha256
+        while it streams, so a FIFO, a device or a grown file never hangs the reader.
+
+        Raises:
+            IntegrityError: the resource has no sha256 ``hash`` (md5 alone is
+                not enough), or the file's size or digest differs.
+        """
         spec = self.resource(name)
         path = self.path(name)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise DescriptorError(
-                f"{path}: data file of resource {name!r} not found; download the complete release."
-            ) from None
-        if verify_integrity:
-            verify(data, path, spec.bytes, spec.hash)
-        return data
+        if not verify_integrity:
+            return read_regular_file(path, resource=name)
+        if spec.sha256 is None:
+            found = f"has the hash {spec.hash!r}" if spec.hash else "has no hash"
+            raise IntegrityError(
+                f"{path}: resource {name!r} {found}, and the loader verifies sha256 only; "
+                f"{REMEDY}, or pass verify_integrity=False to read it unchecked.",
+                resource=name, path=str(path),
+            )
+        return read_regular_file(path, expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource=name)
 
     def files(self) -> dict[str, bytes]:
         """Return relative path -> bytes of the package as downloaded.
@@ -116,13 +131,41 @@ class Package:
         That is datapackage.json, every data file (read through the integrity
         check, so a copy never passes on a corrupted file) and every schema file.
         """
-        files = {DESCRIPTOR_NAME: self.package_path().read_bytes()}
-        for entry in self._descriptor["resources"]:
-            name = entry["name"]
-            files[entry["path"]] = self.read_bytes(name)
-            if isinstance(entry.get("schema"), str):
-                files[entry["schema"]] = resolve_inside(self.root, entry["schema"], resource=name).read_bytes()
-        return files
+        found = {DESCRIPTOR_NAME: read_regular_file(self.package_path())}
+        for name, spec in self._resources.items():
+            found[spec.path] = self.read_bytes(name)
+            if spec.schema_path is not None:
+                found[spec.schema_path] = read_regular_file(resolve_inside(self.root, spec.schema_path, resource=name))
+        return found
+
+    def compare_with_release(self) -> "ReleaseComparison":
+        """Compare every file (descriptor, schemas, data) with the release this copy claims to be.
+
+        Unlike the descriptor's own hashes, the release manifest ships inside
+        the library, so an edited copy cannot vouch for itself.
+        """
+        from xborder_data.integrity import compare_with_release, sha256_hex
+
+        digests = {DESCRIPTOR_NAME: sha256_hex(read_regular_file(self.package_path()))}
+        for name, spec in self._resources.items():
+            digests[spec.path] = sha256_hex(read_regular_file(self.path(name), resource=name))
+            if spec.schema_path is not None:
+                schema = resolve_inside(self.root, spec.schema_path, resource=name)
+                digests[spec.schema_path] = sha256_hex(read_regular_file(schema))
+        return compare_with_release(self.version, digests)
+
+    def table(self, name: str, *, verify_integrity: bool = True) -> "Table":
+        """Return the checked, typed columns of ``name`` (parsed once, then cached)."""
+        from xborder_data.reader import read_table
+
+        key = (name, verify_integrity)
+        with self._lock:
+            table = self._tables.get(key)
+            if table is None:
+                data = self.read_bytes(name, verify_integrity=verify_integrity)
+                table = read_table(data, self.resource(name), self.path(name))
+                self._tables[key] = table
+        return table
 
     def load(self, name: str, *, verify_integrity: bool = True, check_references: bool = False) -> "pd.DataFrame":
         """Return resource ``name`` as a DataFrame typed from its Table Schema.
@@ -133,17 +176,16 @@ class Package:
             check_references: also check that its foreign keys resolve.
 
         Raises:
-            UnknownResourceError, UnsafePathError, IntegrityError,
+            UnknownResourceError, UnsafePathError, IntegrityError, DescriptorError,
             HeaderMismatchError, BadCellError, BrokenReferenceError.
         """
-        from xborder_data.frames import parse_frame
+        from xborder_data.frames import to_frame
 
         key = (name, verify_integrity)
         with self._lock:
             frame = self._frames.get(key)
             if frame is None:
-                data = self.read_bytes(name, verify_integrity=verify_integrity)
-                frame = parse_frame(data, self.resource(name).schema, self.path(name))
+                frame = to_frame(self.table(name, verify_integrity=verify_integrity), self.resource(name).schema)
                 self._frames[key] = frame
         if check_references:
             self.check_references(name, verify_integrity=verify_integrity)
@@ -154,20 +196,17 @@ class Package:
         return {name: self.load(name, verify_integrity=verify_integrity) for name in self._resources}
 
     def records(self, name: str, *, verify_integrity: bool = True) -> list[dict[str, Any]]:
-        """Return resource ``name`` as a list of dicts of Python values, without pandas."""
-        from xborder_data.typed_rows import parse_records
+        """Return resource ``name`` as a list of dicts of Python values, without pandas.
 
-        key = (name, verify_integrity)
-        with self._lock:
-            rows = self._records.get(key)
-            if rows is None:
-                data = self.read_bytes(name, verify_integrity=verify_integrity)
-                rows = parse_records(data, self.resource(name).schema, self.path(name))
-                self._records[key] = rows
-        return [dict(row) for row in rows]
+        The values are exactly those of ``load()``: both come from one reader.
+        """
+        return list(self.table(name, verify_integrity=verify_integrity).rows())
 
     def check_references(self, name: str | None = None, *, verify_integrity: bool = True) -> None:
         """Raise BrokenReferenceError on the first foreign key that does not resolve.
+
+        Keys of one or several fields, in either Table Schema form, are
+        compared as typed values; a key with any missing part is not checked.
 
         Args:
             name: one resource, or None for all of them.
@@ -175,24 +214,36 @@ class Package:
         names = [name] if name is not None else self.resources()
         for current in names:
             spec = self.resource(current)
-            rows = self.records(current, verify_integrity=verify_integrity)
+            table = self.table(current, verify_integrity=verify_integrity)
+            columns = dict(zip(table.names, table.columns))
             for fk in spec.schema.foreign_keys:
-                targets = {row[fk.target] for row in self.records(fk.resource, verify_integrity=verify_integrity)}
-                for number, row in enumerate(rows, start=2):
-                    value = row[fk.field]
-                    if value is not None and value not in targets:
-                        raise BrokenReferenceError(
-                            f"{self.path(current)}, row {number}, field {fk.field!r}: value {value!r} "
-                            f"matches no {fk.target!r} in resource {fk.resource!r}; "
-                            f"add the missing row to {fk.resource!r} or correct the value."
-                        )
+                target_name = fk.resource or current
+                target = self.table(target_name, verify_integrity=verify_integrity)
+                target_columns = dict(zip(target.names, target.columns))
+                targets = set(zip(*(target_columns[field] for field in fk.targets)))
+                for number, value in enumerate(zip(*(columns[field] for field in fk.fields)), start=2):
+                    if None in value or value in targets:
+                        continue
+                    shown = value[0] if len(value) == 1 else value
+                    raise BrokenReferenceError(
+                        f"{self.path(current)}, row {number}, field {', '.join(fk.fields)}: value {shown!r} "
+                        f"matches no {', '.join(fk.targets)} in resource {target_name!r}; "
+                        f"add the missing row to {target_name!r} or correct the value.",
+                        resource=current, path=str(self.path(current)), row_number=number,
+                        field_name=",".join(fk.fields), cell=str(shown),
+                    )
 
     # -- provenance, citation, validation ---------------------------------
-    def sources_for(self, name: str, row_id: str) -> "Citations":
-        """Return the claims, evidence and sources behind one row."""
+    def sources_for(self, name: str, row_id: object) -> "Citations":
+        """Return the claims, evidence and sources behind one row.
+
+        ``row_id`` is the row's primary-key value, typed or as its CSV text
+        (``3`` and ``"3"`` find the same batch).
+        """
         from xborder_data.provenance import citations_for
 
-        return citations_for(self, name, row_id)
+        tables = {table: self.records(table) for table in ("claims", "evidence", "sources")}
+        return citations_for(self.records(name), self.resource(name), self._resources, tables, row_id)
 
     def citation(self, style: "CitationStyle" = "text") -> str:
         """Return how to cite this package in ``style``: "text", "bibtex" or "apa"."""
@@ -209,5 +260,5 @@ class Package:
     def clear_cache(self) -> None:
         """Forget parsed tables (for tests and for files edited in place)."""
         with self._lock:
+            self._tables.clear()
             self._frames.clear()
-            self._records.clear()

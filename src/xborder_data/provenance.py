@@ -1,14 +1,18 @@
-"""The claims, evidence and sources behind one row: its citations."""
+"""The claims, evidence and sources behind one row: its citations.
+
+The one implementation of "what backs this row". It works on tables passed in
+(lists of typed records), so it never calls back into ``Package``, and it
+compares keys as typed values: batch ``3`` and batch ``"3"`` are one row.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from xborder_data.cells import CellProblem
 from xborder_data.errors import DescriptorError, UnknownRowError
-
-if TYPE_CHECKING:
-    from xborder_data.package import Package
+from xborder_data.metadata import ResourceSpec
 
 
 @dataclass(frozen=True)
@@ -16,39 +20,66 @@ class Citations:
     """Everything that backs one row."""
 
     resource: str
-    row_id: str
+    row_id: Any
     row: dict[str, Any]
     claims: list[dict[str, Any]]
     evidence: list[dict[str, Any]]
     sources: list[dict[str, Any]]
 
 
-def _find_row(package: "Package", name: str, row_id: str) -> dict[str, Any]:
-    key = package.table_schema(name).primary_key
+def typed_key(spec: ResourceSpec, row_id: object) -> Any:
+    """Return ``row_id`` as a value of the resource's single-field primary key.
+
+    Raises:
+        DescriptorError: the resource has no single-field primary key.
+        UnknownRowError: the text is not a value of the key's type.
+    """
+    key = spec.schema.primary_key
     if len(key) != 1:
-        raise DescriptorError(f"resource {name!r} has no single-field primary key; citations need one.")
-    rows = package.records(name)
-    for row in rows:
-        if str(row[key[0]]) == row_id:
-            return row
-    ids = [str(row[key[0]]) for row in rows]
-    choices = f"valid ids are: {', '.join(ids)}" if len(ids) <= 20 else f"see `xborder-data show {name} --limit 0`"
-    raise UnknownRowError(f"resource {name!r} has no row with {key[0]} = {row_id!r}; {choices}.")
+        raise DescriptorError(f"resource {spec.name!r} has no single-field primary key; citations need one.")
+    field = next(f for f in spec.schema.fields if f.name == key[0])
+    if not isinstance(row_id, str) or field.type == "string":
+        return row_id
+    try:
+        return field.read(row_id.strip())
+    except CellProblem as problem:
+        raise UnknownRowError(f"resource {spec.name!r}: {key[0]} {row_id!r} {problem}.") from None
 
 
-def citations_for(package: "Package", name: str, row_id: str) -> Citations:
-    """Collect the row, the claims that support it, their evidence and all sources."""
-    row = _find_row(package, name, row_id)
-    claims_schema = package.table_schema("claims")
-    if name == "claims":
+def claims_for_row(claims: list[dict[str, Any]], claims_spec: ResourceSpec, resource: str, key: Any) -> list[dict[str, Any]]:
+    """Return the claims whose foreign key into ``resource`` holds ``key`` (a typed value)."""
+    columns = [fk.field for fk in claims_spec.schema.foreign_keys if fk.resource == resource and len(fk.fields) == 1]
+    return [claim for claim in claims if any(claim[column] == key for column in columns)]
+
+
+def citations_for(
+    rows: list[dict[str, Any]],
+    spec: ResourceSpec,
+    specs: dict[str, ResourceSpec],
+    tables: dict[str, list[dict[str, Any]]],
+    row_id: object,
+) -> Citations:
+    """Collect the row, the claims that support it, their evidence and all sources.
+
+    Args:
+        rows: the records of the resource ``spec`` describes.
+        specs: every resource of the package, by name.
+        tables: the records of "claims", "evidence" and "sources".
+        row_id: the row's primary-key value, typed or as its CSV text.
+    """
+    key = typed_key(spec, row_id)
+    column = spec.schema.primary_key[0]
+    row = next((candidate for candidate in rows if candidate[column] == key), None)
+    if row is None:
+        ids = [str(candidate[column]) for candidate in rows]
+        choices = f"valid ids are: {', '.join(ids)}" if len(ids) <= 20 else f"see `xborder-data show {spec.name} --limit 0`"
+        raise UnknownRowError(f"resource {spec.name!r} has no row with {column} = {row_id!r}; {choices}.")
+    if spec.name == "claims":
         claims = [row]
     else:
-        columns = [fk.field for fk in claims_schema.foreign_keys if fk.resource == name]
-        claims = [c for c in package.records("claims") if any(c[col] == row_id for col in columns)]
-    claim_ids = {c["claim_id"] for c in claims}
-    evidence = [e for e in package.records("evidence") if e["claim_id"] in claim_ids]
-    if name == "evidence":
-        evidence = [row]
+        claims = claims_for_row(tables["claims"], specs["claims"], spec.name, key)
+    claim_ids = {claim["claim_id"] for claim in claims}
+    evidence = [row] if spec.name == "evidence" else [item for item in tables["evidence"] if item["claim_id"] in claim_ids]
 
     source_ids: list[str] = []
 
@@ -56,15 +87,15 @@ def citations_for(package: "Package", name: str, row_id: str) -> Citations:
         if isinstance(value, str) and value not in source_ids:
             source_ids.append(value)
 
-    for fk in package.table_schema(name).foreign_keys:
-        if fk.resource == "sources":
+    for fk in spec.schema.foreign_keys:
+        if fk.resource == "sources" and len(fk.fields) == 1:
             add(row[fk.field])
-    if name == "sources":
+    if spec.name == "sources":
         add(row["source_id"])
     for claim in claims:
-        add(claim["source_id"])
-        add(claim["evidence_source_id"])
+        add(claim.get("source_id"))
+        add(claim.get("evidence_source_id"))
     for item in evidence:
-        add(item["source_id"])
-    by_id = {s["source_id"]: s for s in package.records("sources")}
-    return Citations(name, row_id, row, claims, evidence, [by_id[s] for s in source_ids if s in by_id])
+        add(item.get("source_id"))
+    by_id = {source["source_id"]: source for source in tables["sources"]}
+    return Citations(spec.name, key, row, claims, evidence, [by_id[s] for s in source_ids if s in by_id])

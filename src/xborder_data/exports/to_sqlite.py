@@ -36,14 +36,16 @@ def create_table_sql(name: str, schema: "TableSchema") -> str:
         if spec.required:
             column += " NOT NULL"
         if spec.enum is not None:
-            allowed = ", ".join("'" + value.replace("'", "''") + "'" for value in spec.enum)
+            allowed = ", ".join(
+                "'" + value.replace("'", "''") + "'" if isinstance(value, str) else repr(_cell(value)) for value in spec.enum
+            )
             column += f" CHECK ({_quote(spec.name)} IN ({allowed}))"
         lines.append(column)
     if schema.primary_key:
         lines.append(f"  PRIMARY KEY ({', '.join(_quote(key) for key in schema.primary_key)})")
     for fk in schema.foreign_keys:
         lines.append(
-            f"  FOREIGN KEY ({_quote(fk.field)}) REFERENCES {_quote(fk.resource)} ({_quote(fk.target)})"
+            f"  FOREIGN KEY ({', '.join(map(_quote, fk.fields))}) REFERENCES {_quote(fk.resource or name)} ({', '.join(map(_quote, fk.targets))})"
             " DEFERRABLE INITIALLY DEFERRED"
         )
     return f"CREATE TABLE {_quote(name)} (\n" + ",\n".join(lines) + "\n)"

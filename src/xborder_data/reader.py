@@ -1,0 +1,220 @@
+"""The one CSV reader: bytes in, typed and checked columns out.
+
+``records()`` and ``load()`` both start from ``read_table``, so they see the
+same rows, the same values and the same first error. It applies, in order: the
+file's encoding (UTF-8, no BOM), the resource's dialect, the header, each
+row's width, each cell's missing values, type and constraints, then the
+schema's unique, primary and unique keys. Foreign keys are checked on request
+by ``Package.check_references``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from xborder_data.cells import CellProblem
+from xborder_data.errors import BadCellError, HeaderMismatchError
+from xborder_data.metadata import FieldSpec, ResourceSpec
+
+_REMEDY = "correct the cell or download the release again"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A resource's typed cells, column by column (None where a value is missing)."""
+
+    names: tuple[str, ...]
+    columns: tuple[list[Any], ...]
+    row_count: int
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """Each row as a dict of field name to value, in file order."""
+        for values in zip(*self.columns):
+            yield dict(zip(self.names, values))
+
+
+class _Where:
+    """Builds errors that name the resource, file, row, field and value."""
+
+    def __init__(self, resource: str, path: Path) -> None:
+        self.resource, self.path = resource, path
+
+    def cell(self, row: int, field: str, value: str, problem: str) -> BadCellError:
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        return BadCellError(
+            f"{self.path}, row {row}, field {field!r}: value {shown!r} {problem}; {_REMEDY}.",
+            resource=self.resource, path=str(self.path), row_number=row, field_name=field, cell=value,
+        )
+
+    def row(self, row: int, problem: str, remedy: str = "fix the row or download the release again") -> BadCellError:
+        return BadCellError(
+            f"{self.path}, row {row}: {problem}; {remedy}.", resource=self.resource, path=str(self.path), row_number=row
+        )
+
+
+def _decode(data: bytes, where: _Where) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise BadCellError(
+            f"{where.path}: starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.",
+            resource=where.resource, path=str(where.path),
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadCellError(
+            f"{where.path}: byte {error.start} is not valid UTF-8 ({data[error.start:error.start + 4]!r}); "
+            "re-save the file as UTF-8 or download it again.",
+            resource=where.resource, path=str(where.path),
+        ) from None
+
+
+def _check_header(header: list[str], spec: ResourceSpec, where: _Where) -> None:
+    expected = spec.schema.field_names
+    if header == expected:
+        return
+    missing = [name for name in expected if name not in header]
+    extra = [name for name in header if name not in expected]
+    if missing or extra:
+        detail = f"missing {missing}" if missing else ""
+        detail += ("; " if missing and extra else "") + (f"unexpected {extra}" if extra else "")
+    else:
+        detail = f"columns out of order or repeated: found {header}"
+    raise HeaderMismatchError(
+        f"{where.path}, row 1 (header): {detail}; expected {expected}. "
+        "Restore the header from the schema, or download the release again.",
+        resource=where.resource, path=str(where.path), row_number=1,
+    )
+
+
+def _cell_reader(spec: FieldSpec) -> Callable[[str], Any]:
+    """Return raw text -> typed value (None when missing) for one field, raising CellProblem."""
+    missing = frozenset(spec.missing_values)
+    read = spec.read
+    checks: list[Callable[[Any], str | None]] = []
+    if spec.enum is not None:
+        allowed = set(spec.enum)
+        shown = sorted(map(str, spec.enum))
+        checks.append(lambda value: None if value in allowed else f"is not one of {shown}")
+    for bound, test, word in (
+        (spec.minimum, lambda v, b: v >= b, "below the minimum"),
+        (spec.maximum, lambda v, b: v <= b, "above the maximum"),
+        (spec.exclusive_minimum, lambda v, b: v > b, "not above the exclusive minimum"),
+        (spec.exclusive_maximum, lambda v, b: v < b, "not below the exclusive maximum"),
+    ):
+        if bound is not None:
+            checks.append(lambda value, b=bound, t=test, w=word: None if t(value, b) else f"is {w} {b}")
+    if spec.min_length is not None:
+        checks.append(lambda value, n=spec.min_length: None if len(value) >= n else f"is shorter than {n} characters")
+    if spec.max_length is not None:
+        checks.append(lambda value, n=spec.max_length: None if len(value) <= n else f"is longer than {n} characters")
+    if spec.pattern is not None:
+        compiled = re.compile(spec.pattern)
+        checks.append(lambda value: None if compiled.fullmatch(value) else f"does not match the pattern {spec.pattern!r}")
+
+    def cell(text: str) -> Any:
+        if text in missing:
+            if spec.required:
+                raise CellProblem("is empty but the field is required")
+            return None
+        value = read(text)
+        for check in checks:
+            problem = check(value)
+            if problem:
+                raise CellProblem(problem)
+        return value
+
+    return cell
+
+
+def _check_keys(spec: ResourceSpec, columns: dict[str, list[Any]], where: _Where) -> None:
+    """Unique fields, the primary key and unique keys: no two rows share a value."""
+    schema = spec.schema
+    keys: list[tuple[tuple[str, ...], str]] = [((f.name,), "unique") for f in schema.fields if f.unique]
+    if schema.primary_key:
+        keys.append((schema.primary_key, "primary key"))
+    keys += [(key, "unique key") for key in schema.unique_keys]
+    for fields, kind in keys:
+        seen: dict[Any, int] = {}
+        values = zip(*(columns[name] for name in fields))
+        for number, value in enumerate(values, start=2):
+            if kind == "primary key" and None in value:
+                name = fields[value.index(None)]
+                raise where.cell(number, name, "", "is empty but it is part of the primary key")
+            if None in value:
+                continue  # missing values never collide
+            first = seen.setdefault(value, number)
+            if first != number:
+                shown = value[0] if len(value) == 1 else value
+                raise BadCellError(
+                    f"{where.path}, row {number}, field {', '.join(fields)!s}: value {shown!r} repeats row {first} "
+                    f"but the {kind} must be unique; {_REMEDY}.",
+                    resource=where.resource, path=str(where.path), row_number=number,
+                    field_name=fields[0] if len(fields) == 1 else ",".join(fields), cell=str(shown),
+                )
+
+
+def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
+    """Parse and check CSV bytes against ``spec``'s dialect and Table Schema.
+
+    Raises:
+        HeaderMismatchError: when the header differs from the schema's fields.
+        BadCellError: on malformed CSV, a row of the wrong width, a blank row, a
+            cell that breaks its type or a constraint, or a repeated key; the
+            error carries resource, path, row_number, field_name and cell.
+    """
+    where = _Where(spec.name, path)
+    text = _decode(data, where)
+    dialect = spec.dialect
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quote_char,
+        doublequote=dialect.double_quote,
+        escapechar=dialect.escape_char,
+        skipinitialspace=dialect.skip_initial_space,
+        strict=True,
+    )
+    raw_rows: list[list[str]] = []
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise where.row(1, f"malformed CSV header ({error})", "fix the quoting") from None
+    _check_header(header, spec, where)
+    try:
+        raw_rows.extend(reader)  # on an error, the rows before it stay
+    except csv.Error as error:
+        # The rows read so far are well formed: the bad one is the next record.
+        raise where.row(len(raw_rows) + 2, f"malformed CSV ({error})", "fix the quoting") from None
+    width = len(header)
+    for number, row in enumerate(raw_rows, start=2):
+        if len(row) != width:
+            if not row:
+                raise where.row(number, "is blank", "remove the blank line")
+            raise where.row(number, f"has {len(row)} cells but the schema has {width} fields")
+    fields = spec.schema.fields
+    readers = [_cell_reader(field) for field in fields]
+    raw_columns = list(zip(*raw_rows)) if raw_rows else [() for _ in fields]
+    columns: dict[str, list[Any]] = {}
+    try:
+        for field, cell, raw in zip(fields, readers, raw_columns):
+            columns[field.name] = list(map(cell, raw))
+    except CellProblem:
+        raise _first_bad_cell(raw_rows, fields, readers, where) from None
+    _check_keys(spec, columns, where)
+    return Table(tuple(columns), tuple(columns.values()), len(raw_rows))
+
+
+def _first_bad_cell(raw_rows: list[list[str]], fields: tuple[FieldSpec, ...], readers: list[Callable[[str], Any]], where: _Where) -> BadCellError:
+    """Find the first bad cell in file order (row, then field), as a reader of rows would."""
+    for number, row in enumerate(raw_rows, start=2):
+        for field, cell, text in zip(fields, readers, row):
+            try:
+                cell(text)
+            except CellProblem as problem:
+                return where.cell(number, field.name, text, str(problem))
+    raise AssertionError("a cell failed once but not on the second pass")  # pragma: no cover

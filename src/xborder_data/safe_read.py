@@ -1,0 +1,95 @@
+"""Reading a file without hanging or trusting it: type and size first, hash while streaming."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+from xborder_data.errors import DescriptorError, IntegrityError
+
+_CHUNK = 1 << 20
+REMEDY = (
+    "download the release again, or if you edited the data on purpose, run "
+    "'uv run python -m xborder_data.maintain' to rewrite bytes and hash"
+)
+
+
+def read_regular_file(
+    path: Path,
+    *,
+    limit: int | None = None,
+    expected_bytes: int | None = None,
+    expected_sha256: str | None = None,
+    resource: str | None = None,
+) -> bytes:
+    """Return the bytes of the regular file ``path``, checked before and while reading.
+
+    A FIFO, a device or a folder is refused before a byte is read (a FIFO
+    would block, ``/dev/zero`` never ends). With ``expected_bytes`` the size is
+    compared before reading; with ``expected_sha256`` the digest is computed
+    while streaming and compared at the end.
+
+    Raises:
+        DescriptorError: the file is missing, unreadable, not a regular file or over ``limit``.
+        IntegrityError: the size or sha256 differs from the expected one.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO with no writer must not wait.
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise DescriptorError(
+            f"{path}: file not found; download the complete release, or check the path.", resource=resource, path=str(path)
+        ) from None
+    except OSError as error:
+        raise DescriptorError(
+            f"{path}: cannot be opened ({error.strerror}); check the path and its permissions.", resource=resource, path=str(path)
+        ) from None
+    with os.fdopen(descriptor, "rb", buffering=0) as handle:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise DescriptorError(
+                f"{path}: not a regular file (a FIFO, device or folder); a package holds plain files only.",
+                resource=resource, path=str(path),
+            )
+        if expected_bytes is not None and info.st_size != expected_bytes:
+            raise IntegrityError(
+                f"{path}: size is {info.st_size} bytes but datapackage.json says {expected_bytes} "
+                f"(truncated or appended?); {REMEDY}.",
+                resource=resource, path=str(path),
+            )
+        if limit is not None and info.st_size > limit:
+            raise DescriptorError(
+                f"{path}: {info.st_size} bytes, more than the {limit} this file may have; restore it from the release.",
+                resource=resource, path=str(path),
+            )
+        wanted = info.st_size if expected_bytes is None else expected_bytes
+        digest = hashlib.sha256() if expected_sha256 is not None else None
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                chunk = handle.read(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if (expected_bytes is not None and size > wanted) or (limit is not None and size > limit):
+                    raise IntegrityError(f"{path}: grew while it was read; {REMEDY}.", resource=resource, path=str(path))
+                if digest is not None:
+                    digest.update(chunk)
+                chunks.append(chunk)
+        except OSError as error:
+            raise DescriptorError(f"{path}: cannot be read ({error.strerror}).", resource=resource, path=str(path)) from None
+    if expected_bytes is not None and size != expected_bytes:
+        raise IntegrityError(
+            f"{path}: size is {size} bytes but datapackage.json says {expected_bytes} (truncated?); {REMEDY}.",
+            resource=resource, path=str(path),
+        )
+    if digest is not None and digest.hexdigest() != expected_sha256:
+        raise IntegrityError(
+            f"{path}: sha256 is {digest.hexdigest()} but datapackage.json says {expected_sha256} "
+            f"(corrupted or edited); {REMEDY}.",
+            resource=resource, path=str(path),
+        )
+    return b"".join(chunks)
