@@ -107,3 +107,28 @@ def tampered_package(tmp_path: Path) -> Path:
         rows[0]["name_en"] = rows[0]["name_en"] + " (edited)"
 
     return copy_package(tmp_path / "tampered", {"drivers": edit}, refresh_hashes=False)
+
+
+def write_package(root: Path, tables: dict[str, tuple[bytes, dict]], **properties: object) -> Path:
+    """Write a minimal one-file-per-table package: CSV bytes and an inline schema per
+    resource, with true bytes and sha256, plus any descriptor ``properties``."""
+    import hashlib
+    import json
+
+    (root / "data").mkdir(parents=True, exist_ok=True)
+    resources = []
+    for name, (data, schema) in tables.items():
+        (root / "data" / f"{name}.csv").write_bytes(data)
+        resources.append(
+            {
+                "name": name,
+                "path": f"data/{name}.csv",
+                "format": "csv",
+                "bytes": len(data),
+                "hash": f"sha256:{hashlib.sha256(data).hexdigest()}",
+                "schema": schema,
+            }
+        )
+    descriptor = {"name": "test", "version": "0.0.1", "resources": resources, **properties}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return root

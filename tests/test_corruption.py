@@ -123,7 +123,7 @@ def test_a_boolean_cell_is_checked(package_copy: Path) -> None:
     schema["fields"][1]["type"] = "boolean"
     schema["fields"][1].pop("constraints")
     schema_path.write_text(json.dumps(schema), encoding="utf-8")
-    with pytest.raises(BadCellError, match=r"row 3, field 'ordinal': value '2' is not true or false"):
+    with pytest.raises(BadCellError, match=r"row 3, field 'ordinal': value '2' is not a boolean \(true, True, TRUE, 1, false, False, FALSE, 0\)"):
         xborder_data.open(package_copy).load("drivers")
 
 
@@ -182,7 +182,7 @@ def test_a_missing_descriptor_is_named(tmp_path: Path) -> None:
 
 
 def test_an_unknown_resource_lists_the_valid_names() -> None:
-    with pytest.raises(UnknownResourceError, match="unknown resource 'stage'; valid names are: stages, stage_features"):
+    with pytest.raises(UnknownResourceError, match="unknown resource 'stage'; did you mean 'stages'\\? valid names are: stages, stage_features"):
         xborder_data.load("stage")
     with pytest.raises(KeyError):  # also a KeyError, for dict-like callers
         xborder_data.records("nope")

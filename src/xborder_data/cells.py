@@ -76,7 +76,7 @@ def read_date(text: str) -> date:
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise CellProblem("is not a calendar date") from None
+        raise CellProblem("is not a date: no such day in the calendar") from None
     if not DATE_MIN <= value <= DATE_MAX:
         raise CellProblem(f"is outside the dates this loader represents ({DATE_MIN} to {DATE_MAX})")
     return value

@@ -135,13 +135,19 @@ def info() -> None:
             click.echo(f"  {problem}", err=True)
     else:
         click.echo(f"Integrity: verified (bytes and sha256 of all {len(names)} data files match datapackage.json)")
+        comparison = package.compare_with_release()
+        if comparison.identical:
+            click.echo(f"Release: {comparison.summary()}")
+        else:
+            # The descriptor's hashes cover data files only, and an editor can rewrite them.
+            click.echo(f"Release: {comparison.summary().splitlines()[0]} (xborder-data verify lists the files)")
         try:
             package.check_references()
         except XborderDataError as error:
             problems.append(" ".join(str(error).split()))
             click.echo(f"Validation: FAILED: {problems[-1]}", err=True)
         else:
-            click.echo("Validation: every cell casts to its Table Schema type and every foreign key resolves")
+            click.echo("Validation: every cell meets its Table Schema type and constraints, keys are unique, foreign keys resolve")
             click.echo("  (xborder-data validate adds the full frictionless report)")
     click.echo("")
     click.echo("Cite as:")
@@ -262,6 +268,25 @@ def validate(path: str | None) -> None:
     report = package.validate()
     click.echo(f"{package.package_path()}: {report.summary()}")
     if not report.valid:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(exists=True))
+def verify(path: str | None) -> None:
+    """Compare every file with the release manifest shipped in this library.
+
+    Checks the package at PATH (a folder or its datapackage.json), else the
+    --package one, else the bundled one: the sha256 of its descriptor, schemas
+    and data files against those of the release it claims to be. A copy whose
+    own hashes were rewritten cannot pass. Exits 0 when identical, 1 when not.
+    """
+    import xborder_data
+
+    package = xborder_data.open(path) if path else _package()
+    comparison = package.compare_with_release()
+    click.echo(f"{package.package_path()}: {comparison.summary()}")
+    if not comparison.identical:
         sys.exit(1)
 
 

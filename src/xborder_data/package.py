@@ -226,8 +226,8 @@ class Package:
                         continue
                     shown = value[0] if len(value) == 1 else value
                     raise BrokenReferenceError(
-                        f"{self.path(current)}, row {number}, field {', '.join(fk.fields)}: value {shown!r} "
-                        f"matches no {', '.join(fk.targets)} in resource {target_name!r}; "
+                        f"{self.path(current)}, row {number}, field {', '.join(map(repr, fk.fields))}: value {shown!r} "
+                        f"matches no {', '.join(map(repr, fk.targets))} in resource {target_name!r}; "
                         f"add the missing row to {target_name!r} or correct the value.",
                         resource=current, path=str(self.path(current)), row_number=number,
                         field_name=",".join(fk.fields), cell=str(shown),

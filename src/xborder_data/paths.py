@@ -41,8 +41,10 @@ def check_relative(relative: object, *, resource: str) -> PurePosixPath:
     if relative.startswith("/") or re.match(r"^[A-Za-z]:", relative):
         raise refuse("is absolute")
     parts = relative.split("/")
-    if any(part in ("", ".", "..") for part in parts):
-        raise refuse("has an empty, '.' or '..' segment")
+    if ".." in parts:
+        raise refuse("contains '..'")
+    if any(part in ("", ".") for part in parts):
+        raise refuse("has an empty or '.' segment")
     if any(len(part.encode("utf-8", "surrogatepass")) > _MAX_PART for part in parts):
         raise refuse(f"has a segment longer than {_MAX_PART} bytes")
     return PurePosixPath(relative)

@@ -39,8 +39,9 @@ def read_regular_file(
         # O_NONBLOCK: opening a FIFO with no writer must not wait.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
+        what = f"data file of resource {resource!r}" if resource else "file"
         raise DescriptorError(
-            f"{path}: file not found; download the complete release, or check the path.", resource=resource, path=str(path)
+            f"{path}: {what} not found; download the complete release, or check the path.", resource=resource, path=str(path)
         ) from None
     except OSError as error:
         raise DescriptorError(

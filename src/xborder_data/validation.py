@@ -44,20 +44,22 @@ class ValidationIssue:
 class ValidationReport:
     """The outcome of validating a package: ``valid`` is True when ``errors`` is empty.
 
-    ``checked`` lists each check that ran to completion, in words; a check that
-    could not run is an error, never silently left out.
+    ``checked`` names the resources that loaded cleanly; ``checks`` says, in
+    words, each check that ran to completion. A check that could not run is an
+    error, never silently left out. ``frictionless`` is frictionless' own report.
     """
 
     valid: bool
     errors: list[ValidationIssue] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
     frictionless: str = ""
 
     def summary(self) -> str:
         """Return a readable, multi-line report."""
         head = "valid" if self.valid else f"INVALID: {len(self.errors)} error(s)"
         lines = [head]
-        lines += [f"  checked: {item}" for item in self.checked]
+        lines += [f"  checked: {item}" for item in self.checks]
         for issue in self.errors:
             where = ", ".join(
                 part
@@ -113,36 +115,36 @@ def _frictionless(files: dict[str, bytes]) -> tuple[list[ValidationIssue], str]:
 def validate_package(package: "Package") -> ValidationReport:
     """Validate ``package``: integrity, every cell and key, foreign keys, then frictionless."""
     issues: list[ValidationIssue] = []
+    checks: list[str] = []
     checked: list[str] = []
     names = package.resources()
-    loaded = 0
     for name in names:
         try:
             package.table(name)
-            loaded += 1
+            checked.append(name)
         except XborderDataError as error:
             issues.append(_issue(error))
-    if loaded == len(names):
-        checked.append(f"bytes and sha256 of all {loaded} data files match datapackage.json")
-        checked.append("every cell casts to its type and meets its constraints; unique and primary keys hold")
+    if len(checked) == len(names):
+        checks.append(f"bytes and sha256 of all {len(checked)} data files match datapackage.json")
+        checks.append("every cell casts to its type and meets its constraints; unique and primary keys hold")
         try:
             package.check_references()
-            checked.append("every foreign key resolves")
+            checks.append("every foreign key resolves")
         except XborderDataError as error:
             issues.append(_issue(error))
     text = ""
     remote = _profiles(package.descriptor())
     if remote:
         issues.append(ValidationIssue("profile-not-offline", f"frictionless was not run: it would fetch the profile(s) {remote}"))
-    elif loaded == len(names):
+    elif len(checked) == len(names):
         try:
             found, text = _frictionless(package.files())
             issues.extend(found)
-            checked.append("frictionless validates the verified files (descriptor against the Data Package profile, every table)")
+            checks.append("frictionless validates the verified files (descriptor against the Data Package profile, every table)")
         except XborderDataError as error:
             issues.append(_issue(error))
         except Exception as error:  # frictionless may fail on a descriptor it cannot read: report it, never crash
             issues.append(ValidationIssue(type="frictionless-failure", message=f"{type(error).__name__}: {error}"))
     else:
         issues.append(ValidationIssue("frictionless-skipped", "frictionless was not run: it reads only files that passed the checks above"))
-    return ValidationReport(valid=not issues, errors=issues, checked=checked, frictionless=text)
+    return ValidationReport(valid=not issues, errors=issues, checked=checked, checks=checks, frictionless=text)
