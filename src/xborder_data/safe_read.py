@@ -47,13 +47,14 @@ def read_regular_file(
         raise DescriptorError(
             f"{path}: cannot be opened ({error.strerror}); check the path and its permissions.", resource=resource, path=str(path)
         ) from None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise DescriptorError(
+            f"{path}: not a regular file (a FIFO, device or folder); a package holds plain files only.",
+            resource=resource, path=str(path),
+        )
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise DescriptorError(
-                f"{path}: not a regular file (a FIFO, device or folder); a package holds plain files only.",
-                resource=resource, path=str(path),
-            )
         if expected_bytes is not None and info.st_size != expected_bytes:
             raise IntegrityError(
                 f"{path}: size is {info.st_size} bytes but datapackage.json says {expected_bytes} "
