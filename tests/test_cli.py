@@ -158,7 +158,9 @@ def test_cite_name_without_row(runner: CliRunner) -> None:
 def test_validate_bundled(runner: CliRunner) -> None:
     result = run(runner, "validate")
     assert result.exit_code == 0
-    assert result.output.endswith(f"valid ({len(RESOURCES)} resources loaded cleanly)\n")
+    assert result.output.splitlines()[0].endswith(": valid")
+    assert f"checked: bytes and sha256 of all {len(RESOURCES)} data files match datapackage.json" in result.output
+    assert "checked: frictionless validates the verified files" in result.output
 
 
 def test_validate_invalid_path_exits_1(runner: CliRunner, tampered_package: Path) -> None:
@@ -277,7 +279,7 @@ def test_readme_reference_is_current() -> None:
 def test_every_command_is_documented() -> None:
     text = README.read_text(encoding="utf-8")
     names = cli_docs.command_names()
-    assert set(names) == {"info", "list", "show", "cite", "validate", "export", "site"}
+    assert set(names) == {"info", "list", "show", "cite", "validate", "verify", "export", "site"}
     for name in names:
         assert f"### xborder-data {name}\n" in text
         assert f"Usage: xborder-data {name} " in text
@@ -312,4 +314,4 @@ def test_info_reports_a_broken_reference(runner: CliRunner, broken_reference_pac
 def test_info_reports_validation_when_all_is_well(runner: CliRunner) -> None:
     result = run(runner, "info")
     assert result.exit_code == 0
-    assert "Validation: every cell casts to its Table Schema type and every foreign key resolves" in result.output
+    assert "Validation: every cell meets its Table Schema type and constraints, keys are unique, foreign keys resolve" in result.output

@@ -11,15 +11,29 @@ import pandas as pd
 import pytest
 
 import xborder_data
-from xborder_data.typemap import TYPES
-
 from conftest import REPO, RESOURCES
+
+# The contract README states for load(), written out here independently of the
+# code's own type table: Table Schema type -> pandas dtype.
+DOCUMENTED_DTYPES = {
+    "string": "string",
+    "integer": "Int64",
+    "year": "Int64",
+    "number": "Float64",
+    "boolean": "boolean",
+    "date": "datetime64[ns]",
+}
 
 
 def _expected_dtype(field: dict) -> str:
     if field.get("constraints", {}).get("enum"):
         return "category"
-    return TYPES[field["type"]].pandas
+    return DOCUMENTED_DTYPES[field["type"]]
+
+
+def test_the_readme_states_the_same_dtypes() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "string → `string`, integer and year → `Int64`, number → `Float64`, boolean → `boolean`, date → `datetime64[ns]`" in readme
 
 
 @pytest.mark.parametrize("name", RESOURCES)

@@ -297,8 +297,8 @@ def test_true_false_and_missing_values_are_read_per_field(tmp_path: Path) -> Non
 
 
 def test_a_missing_value_listed_in_a_schema_blanks_only_what_it_says(tmp_path: Path) -> None:
-    schema = {"missingValues": ["", "CN"], "fields": [{"name": "country"}]}
-    package = xborder_data.open(write_package(tmp_path, {"t": (b"country\nCN\nUS\n", schema)}))
+    schema = {"missingValues": ["", "CN"], "fields": [{"name": "id"}, {"name": "country"}]}
+    package = xborder_data.open(write_package(tmp_path, {"t": (b"id,country\na,CN\nb,US\n", schema)}))
     assert [row["country"] for row in package.records("t")] == [None, "US"]
 
 

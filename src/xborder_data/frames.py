@@ -30,7 +30,7 @@ def _column(values: list[Any], spec: FieldSpec) -> Any:
         return pd.arrays.FloatingArray(data, mask)
     if spec.type == "date":
         return np.array(values, dtype="datetime64[D]").astype(dtype)  # None becomes NaT
-    return pd.array(values, dtype=dtype)
+    return pd.array(values, dtype=dtype)  # type: ignore[call-overload]  # dtype is one of the TYPES strings
 
 
 def to_frame(table: Table, schema: TableSchema) -> "pd.DataFrame":

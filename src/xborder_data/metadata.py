@@ -218,7 +218,7 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         false_values = _strings(check, raw, "falseValues", where, DEFAULT_FALSE_VALUES)
         if set(true_values) & set(false_values):
             raise check.fail(where, "has a value in both trueValues and falseValues")
-        reader = boolean_reader(true_values, false_values)
+        reader: Callable[[str], Any] = boolean_reader(true_values, false_values)
         if fmt != "default":
             raise check.fail(where, f"has format {fmt!r}; booleans support only the default format")
     else:

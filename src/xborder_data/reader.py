@@ -91,6 +91,25 @@ def _check_header(header: list[str], spec: ResourceSpec, where: _Where) -> None:
     )
 
 
+_RELATIONS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
+    "ge": (lambda value, bound: value >= bound, "is below the minimum {}"),
+    "le": (lambda value, bound: value <= bound, "is above the maximum {}"),
+    "gt": (lambda value, bound: value > bound, "is not above the exclusive minimum {}"),
+    "lt": (lambda value, bound: value < bound, "is not below the exclusive maximum {}"),
+    "len_ge": (lambda value, bound: len(value) >= bound, "is shorter than {} characters"),
+    "len_le": (lambda value, bound: len(value) <= bound, "is longer than {} characters"),
+}
+
+
+def _bound_check(bound: Any, relation: str) -> Callable[[Any], str | None]:
+    holds, words = _RELATIONS[relation]
+
+    def check(value: Any) -> str | None:
+        return None if holds(value, bound) else words.format(bound)
+
+    return check
+
+
 def _cell_reader(spec: FieldSpec) -> Callable[[str], Any]:
     """Return raw text -> typed value (None when missing) for one field, raising CellProblem."""
     missing = frozenset(spec.missing_values)
@@ -100,21 +119,20 @@ def _cell_reader(spec: FieldSpec) -> Callable[[str], Any]:
         allowed = set(spec.enum)
         shown = sorted(map(str, spec.enum))
         checks.append(lambda value: None if value in allowed else f"is not one of {shown}")
-    for bound, test, word in (
-        (spec.minimum, lambda v, b: v >= b, "below the minimum"),
-        (spec.maximum, lambda v, b: v <= b, "above the maximum"),
-        (spec.exclusive_minimum, lambda v, b: v > b, "not above the exclusive minimum"),
-        (spec.exclusive_maximum, lambda v, b: v < b, "not below the exclusive maximum"),
-    ):
+    bounds: list[tuple[Any, str]] = [
+        (spec.minimum, "ge"), (spec.maximum, "le"), (spec.exclusive_minimum, "gt"), (spec.exclusive_maximum, "lt"),
+        (spec.min_length, "len_ge"), (spec.max_length, "len_le"),
+    ]
+    for bound, relation in bounds:
         if bound is not None:
-            checks.append(lambda value, b=bound, t=test, w=word: None if t(value, b) else f"is {w} {b}")
-    if spec.min_length is not None:
-        checks.append(lambda value, n=spec.min_length: None if len(value) >= n else f"is shorter than {n} characters")
-    if spec.max_length is not None:
-        checks.append(lambda value, n=spec.max_length: None if len(value) <= n else f"is longer than {n} characters")
+            checks.append(_bound_check(bound, relation))
     if spec.pattern is not None:
-        compiled = re.compile(spec.pattern)
-        checks.append(lambda value: None if compiled.fullmatch(value) else f"does not match the pattern {spec.pattern!r}")
+        compiled, pattern = re.compile(spec.pattern), spec.pattern
+
+        def matches(value: Any) -> str | None:
+            return None if compiled.fullmatch(value) else f"does not match the pattern {pattern!r}"
+
+        checks.append(matches)
 
     def cell(text: str) -> Any:
         if text in missing:
@@ -205,6 +223,9 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
             columns[field.name] = list(map(cell, raw))
     except CellProblem:
         raise _first_bad_cell(raw_rows, fields, readers, where) from None
+    for number, values in enumerate(zip(*columns.values()), start=2):
+        if all(value is None for value in values):
+            raise where.row(number, "has no value in any cell (a blank row)", "remove the row or fill it in")
     _check_keys(spec, columns, where)
     return Table(tuple(columns), tuple(columns.values()), len(raw_rows))
 
