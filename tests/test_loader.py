@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -205,3 +206,19 @@ def test_public_api_is_explicit() -> None:
     for name in xborder_data.__all__:
         assert hasattr(xborder_data, name), name
     assert callable(xborder_data.load) and callable(xborder_data.records) and callable(xborder_data.citation)
+
+
+def test_the_readme_lists_every_error_class_the_package_exports() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("Every failure raises") : readme.index("### Parsing rules")]
+    errors = {name for name in xborder_data.__all__ if name.endswith("Error") and name != "XborderDataError"}
+    assert errors == set(re.findall(r"`(\w+Error)`", section)) - {"CellError"}
+
+
+def test_every_call_in_the_readme_api_table_exists() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("| call | returns |") : readme.index("Every failure raises")]
+    calls = re.findall(r"^\| `(\w+)", table, flags=re.MULTILINE)
+    assert calls, "the table lists calls"
+    for call in calls:
+        assert call in xborder_data.__all__, call
