@@ -34,6 +34,10 @@ def check_relative(relative: object, *, resource: str) -> PurePosixPath:
         raise refuse(f"is longer than {_MAX_PATH} characters")
     if any(ord(char) < 0x20 or ord(char) == 0x7F for char in relative):
         raise refuse("contains a control character")
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        raise refuse("is not valid Unicode (a lone surrogate)") from None
     if "://" in relative or (_SCHEME.match(relative) and not re.match(r"^[A-Za-z]:[\\/]", relative)):
         raise refuse("is a URL; the loader never reads the network")
     if "\\" in relative:
@@ -45,7 +49,7 @@ def check_relative(relative: object, *, resource: str) -> PurePosixPath:
         raise refuse("contains '..'")
     if any(part in ("", ".") for part in parts):
         raise refuse("has an empty or '.' segment")
-    if any(len(part.encode("utf-8", "surrogatepass")) > _MAX_PART for part in parts):
+    if any(len(part.encode("utf-8")) > _MAX_PART for part in parts):
         raise refuse(f"has a segment longer than {_MAX_PART} bytes")
     return PurePosixPath(relative)
 
