@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 # Kept in step with xborder_data.exports.FORMATS and cite.STYLES by tests;
 # importing those modules here would cost every command their imports.
-EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip")
+EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette")
 CITATION_STYLES = ("text", "bibtex", "apa")
 SHOW_FORMATS = ("table", "csv", "json")
 _BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError)
@@ -280,6 +280,9 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
     parquet  NAME.parquet per table (needs xborder-data[parquet])
     xlsx     xborder-data.xlsx, a README sheet plus one sheet per table (needs xborder-data[xlsx])
     zip      xborder-data-VERSION.zip, the Data Package in one file
+    datasette
+             xborder-data.sqlite plus metadata.json (titles, descriptions, licence)
+             to serve with: datasette xborder-data.sqlite --metadata metadata.json
 
     Existing files are never replaced without --force; each file is written
     to a temporary file and renamed into place.
