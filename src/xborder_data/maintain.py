@@ -16,6 +16,7 @@ from pathlib import Path
 from xborder_data.metadata import read_json
 from xborder_data.integrity import sha256_hex
 from xborder_data.locate import bundled_root
+from xborder_data.sqlnames import foreign_key_cycles, needs_quoting
 
 DICTIONARY = Path("docs") / "data-dictionary.md"
 
@@ -39,6 +40,38 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def sql_notes(schemas: dict[str, dict]) -> list[str]:
+    """Return the dictionary's SQL section: the names to quote and the key cycles to defer."""
+    lines = ["## Using the tables in SQL", ""]
+    quoted = [
+        f"`{name}.{field['name']}`"
+        for name, schema in schemas.items()
+        for field in schema["fields"]
+        if needs_quoting(field["name"])
+    ]
+    if quoted:
+        lines += [
+            f"Quote these column names, which are SQL keywords: {', '.join(quoted)}; "
+            'write `SELECT "table" FROM claims`, not `SELECT table FROM claims`. '
+            "They keep their names: a rename would break every user's code and need a major release.",
+            "",
+        ]
+    for cycle in foreign_key_cycles(schemas):
+        links = [
+            f"`{name}.{fk['fields'][0]}` → `{fk['reference']['resource']}`"
+            for name, target in zip(cycle, cycle[1:] + cycle[:1])
+            for fk in schemas[name].get("foreignKeys", [])
+            if fk["reference"]["resource"] == target
+        ]
+        lines += [
+            f"These foreign keys form a cycle: {', '.join(links)}. "
+            "No loading order satisfies them row by row: declare them `DEFERRABLE INITIALLY DEFERRED` "
+            "(as the sqlite export does) or add the keys after the rows.",
+            "",
+        ]
+    return lines if len(lines) > 2 else []
+
+
 def data_dictionary(root: Path, descriptor: dict) -> str:
     """Return the Markdown data dictionary generated from the schemas."""
     lines = [
@@ -48,8 +81,10 @@ def data_dictionary(root: Path, descriptor: dict) -> str:
         "`uv run python -m xborder_data.maintain`. Do not edit by hand.",
         "",
     ]
+    schemas = {resource["name"]: read_json(root / resource["schema"]) for resource in descriptor["resources"]}
+    lines += sql_notes(schemas)
     for resource in descriptor["resources"]:
-        schema = read_json(root / resource["schema"])
+        schema = schemas[resource["name"]]
         lines += [f"## `{resource['name']}`", "", resource.get("description", ""), ""]
         key = ", ".join(schema.get("primaryKey", []))
         lines.append(f"Primary key: `{key}`.")
