@@ -228,3 +228,51 @@ def test_the_r_snippet_reads_with_the_schema_types(tmp_path: Path) -> None:
                 if isinstance(value, float) and isinstance(cell, int):
                     cell = float(cell)  # JSON writes 3.0 as 3
                 assert cell == value and type(cell) is type(value), (name, column, cell, value)
+
+
+# -- the API tables -----------------------------------------------------------------------
+def _api_entries() -> list[str]:
+    quickstart = _section("## Python quickstart")
+    cells = [line.split("|")[1].strip() for line in quickstart.splitlines() if line.startswith("| `")]
+    return [entry for cell in cells for entry in re.findall(r"`([^`]+)`", cell)]
+
+
+def test_the_api_tables_list_entries() -> None:
+    entries = _api_entries()
+    assert "load(name, verify_integrity=True, check_references=False)" in entries
+    assert "Package.files()" in entries
+
+
+@pytest.mark.parametrize("entry", _api_entries())
+def test_each_api_entry_exists_where_the_readme_says(entry: str) -> None:
+    """Module entries are in __all__; ``Package.x()`` entries are methods, not module functions."""
+    import inspect
+
+    name, _, params = entry.partition("(")
+    if name.startswith("Package."):
+        owner: Any = xborder_data.Package
+        name = name.removeprefix("Package.")
+        assert not hasattr(xborder_data, name) or name in xborder_data.__all__
+    else:
+        owner = xborder_data
+        assert name in xborder_data.__all__
+    target = getattr(owner, name)
+    if not params:
+        return
+    assert callable(target)
+    signature = inspect.signature(target)
+    for param in filter(None, (p.strip() for p in params.rstrip(")").split(","))):
+        key, _, default = param.partition("=")
+        assert key in signature.parameters, (entry, key)
+        if default:
+            assert repr(signature.parameters[key].default) == default, (entry, key)
+
+
+def test_contributing_examples_name_a_real_claim_and_row() -> None:
+    text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "uv run xborder-data cite platforms global_sources" in text
+    found = xborder_data.sources_for("platforms", "global_sources")
+    assert "`global_sources_place`" in text
+    assert "global_sources_place" in [claim["claim_id"] for claim in found.claims]
+    for step in ("uv run python -m xborder_data.maintain", "uv run pytest", "_version.py", "CHANGELOG.md"):
+        assert step in text
