@@ -145,3 +145,14 @@ def test_each_table_page_renders(server: str, name: str) -> None:
         assert response.status == 200
         page = response.read().decode("utf-8")
     assert xborder_data.bundled().resource(name).description.split("'")[0] in page
+
+
+def test_the_served_database_passes_foreign_key_check(exported: Path) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(exported / f"{DATABASE}.sqlite")
+    try:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        connection.close()
