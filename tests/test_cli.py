@@ -97,7 +97,7 @@ def test_python_dash_m_alias() -> None:
 
 # -- show -------------------------------------------------------------------------
 def test_show_table_limits_rows(runner: CliRunner) -> None:
-    result = run(runner, "show", "claims", "--limit", "3")
+    result = runner.invoke(cli, ["show", "claims", "--limit", "3", "--wide"], prog_name="xborder-data")
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split()[0] == "claim_id"

@@ -133,13 +133,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     args = parser.parse_args(argv)
     root = args.root or bundled_root()
+    generated = f"datapackage.json (bytes, hash) and {DICTIONARY.as_posix()}"
     if args.check:
         stale = stale_files(root)
         for name in stale:
             print(f"stale: {name}")
-        return 1 if stale else 0
-    for name in refresh(root):
+        if stale:
+            print("run `uv run python -m xborder_data.maintain` to rewrite them")
+            return 1
+        print(f"current: {generated}")
+        return 0
+    rewritten = refresh(root)
+    for name in rewritten:
         print(f"rewrote {name}")
+    if not rewritten:
+        print(f"nothing to do: {generated} were current")
     return 0
 
 
