@@ -276,3 +276,24 @@ def test_contributing_examples_name_a_real_claim_and_row() -> None:
     assert "global_sources_place" in [claim["claim_id"] for claim in found.claims]
     for step in ("uv run python -m xborder_data.maintain", "uv run pytest", "_version.py", "CHANGELOG.md"):
         assert step in text
+
+
+@pytest.mark.parametrize("document", ["README.md", "CONTRIBUTING.md"])
+def test_every_command_for_a_clone_starts_with_uv_run(document: str) -> None:
+    """A fresh clone has no xborder-data, pytest or datasette on PATH: uv run provides them."""
+    text = (REPO / document).read_text(encoding="utf-8")
+    text = text.split("<!-- cli-reference:start -->")[0]  # --help output, not commands
+    commands = [
+        line.strip()
+        for language, body in FENCE.findall(text)
+        if language in ("sh", "console", "bash")
+        for line in body.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    assert commands
+    project_tools = ("xborder-data", "python", "pytest", "frictionless", "datasette", "duckdb")
+    for command in commands:
+        if command.split()[0] in project_tools:
+            pytest.fail(f"{document}: `{command}` needs `uv run` in a clone")
+        if command.startswith("uv run "):
+            assert command.split()[2] in project_tools, command
