@@ -77,7 +77,7 @@ def test_expected_rows_helper_sees_every_dtype_family() -> None:
 
 
 def test_formats_match_the_literal() -> None:
-    assert FORMATS == ("csv", "json", "sqlite", "parquet", "xlsx", "zip")
+    assert FORMATS == ("csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette")
 
 
 def test_exports_write_only_their_files(exported: dict[str, Path]) -> None:

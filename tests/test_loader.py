@@ -213,12 +213,3 @@ def test_the_readme_lists_every_error_class_the_package_exports() -> None:
     section = readme[readme.index("Every failure raises") : readme.index("### Parsing rules")]
     errors = {name for name in xborder_data.__all__ if name.endswith("Error") and name != "XborderDataError"}
     assert errors == set(re.findall(r"`(\w+Error)`", section)) - {"CellError"}
-
-
-def test_every_call_in_the_readme_api_table_exists() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    table = readme[readme.index("| call | returns |") : readme.index("Every failure raises")]
-    calls = re.findall(r"^\| `(\w+)", table, flags=re.MULTILINE)
-    assert calls, "the table lists calls"
-    for call in calls:
-        assert call in xborder_data.__all__, call

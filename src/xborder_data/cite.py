@@ -15,8 +15,20 @@ def _authors(descriptor: dict[str, Any]) -> str:
     return " and ".join(n for n in names if n) or descriptor.get("name", "xborder-data")
 
 
+def where_it_lives(descriptor: dict[str, Any]) -> str:
+    """Return the package's public address (its ``homepage``), or "" while it has none.
+
+    Nothing is guessed: the citation names an address only when the
+    descriptor states one.
+    """
+    homepage = descriptor.get("homepage")
+    return homepage.strip() if isinstance(homepage, str) else ""
+
+
 def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
     """Return a citation of the package in ``style``.
+
+    The URL appears only when the descriptor has a ``homepage``.
 
     Raises:
         UsageError: for a style other than "text", "bibtex" or "apa".
@@ -27,18 +39,23 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
     authors = _authors(descriptor)
     licence = ", ".join(lic.get("name", "") for lic in descriptor.get("licenses", []))
     name = descriptor.get("name", "xborder-data")
+    url = where_it_lives(descriptor)
     if style == "text":
-        return f"{authors} ({year}). {title}. Version {version}. Data Package '{name}', licensed {licence}."
+        at = f" {url}" if url else ""
+        return f"{authors} ({year}). {title}. Version {version}. Data Package '{name}', licensed {licence}.{at}"
     if style == "apa":
-        return f"{authors}. ({year}). {title} (Version {version}) [Data set]."
+        at = f" {url}" if url else ""
+        return f"{authors}. ({year}). {title} (Version {version}) [Data set].{at}"
     if style == "bibtex":
         key = f"{name.replace('-', '_')}_{version.replace('.', '_')}"
+        url_line = f"  url = {{{url}}},\n" if url else ""
         return (
             f"@misc{{{key},\n"
             f"  author = {{{{{authors}}}}},\n"
             f"  title = {{{{{title}}}}},\n"
             f"  year = {{{year}}},\n"
             f"  version = {{{version}}},\n"
+            f"{url_line}"
             f"  note = {{Data Package '{name}', {licence}}}\n"
             f"}}"
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import sys
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
@@ -32,11 +33,14 @@ if TYPE_CHECKING:
 
 # Kept in step with xborder_data.exports.FORMATS and cite.STYLES by tests;
 # importing those modules here would cost every command their imports.
-EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip")
+EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette")
 CITATION_STYLES = ("text", "bibtex", "apa")
 SHOW_FORMATS = ("table", "csv", "json")
 _BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError)
 _CELL_WIDTH = 40
+_MIN_COLUMN_WIDTH = 8  # narrower cells show too little to read: leave columns out instead
+_PACKAGE_KEY = "xborder_data.package_dir"
+_PACKAGE_HELP = "Use the Data Package at PATH (a folder or its datapackage.json) instead of the bundled one."
 
 
 class _Group(click.Group):
@@ -54,12 +58,34 @@ class _Group(click.Group):
             raise click.ClickException(message) from error
 
 
+def _remember_package(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.meta[_PACKAGE_KEY] = value  # meta is shared by the group and its commands
+
+
+def _package_option(command: Any) -> Any:
+    """Accept --package after a subcommand as well as before it; the later one wins."""
+    return click.option(
+        "--package", type=click.Path(exists=True), metavar="PATH", expose_value=False,
+        callback=_remember_package, help=_PACKAGE_HELP,
+    )(command)
+
+
 def _package() -> "Package":
-    """The package chosen with --package, or the bundled one."""
+    """The package chosen with --package (before or after the command), or the bundled one."""
     import xborder_data
 
-    chosen = click.get_current_context().find_root().params.get("package_dir")
+    chosen = click.get_current_context().meta.get(_PACKAGE_KEY)
     return xborder_data.open(chosen) if chosen else xborder_data.bundled()
+
+
+def _resource_name(package: "Package", name: str) -> str:
+    """Return ``name`` when the package has it; else fail with the closest name suggested."""
+    from xborder_data.suggest import unknown_name_message
+
+    if name not in package.resources():
+        raise UnknownResourceError(unknown_name_message("resource", name, package.resources()))
+    return name
 
 
 def _plain(value: Any) -> str:
@@ -86,7 +112,7 @@ def _json_default(value: Any) -> str:
 )
 @click.option(
     "--package", "package_dir", type=click.Path(exists=True), metavar="PATH",
-    help="Use the Data Package at PATH (a folder or its datapackage.json) instead of the bundled one.",
+    callback=_remember_package, help=_PACKAGE_HELP,
 )
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.version_option(__version__, "-V", "--version", prog_name="xborder-data")
@@ -101,6 +127,7 @@ def cli(ctx: click.Context, package_dir: str | None, debug: bool) -> None:
 
 
 @cli.command()
+@_package_option
 def info() -> None:
     """Summarise the bundled package: resources, integrity, validation and how to cite it.
 
@@ -148,16 +175,18 @@ def info() -> None:
             click.echo(f"Validation: FAILED: {problems[-1]}", err=True)
         else:
             click.echo("Validation: every cell meets its Table Schema type and constraints, keys are unique, foreign keys resolve")
-            click.echo("  (xborder-data validate adds the full frictionless report)")
+            click.echo("  (uv run xborder-data validate --verbose prints the full frictionless report)")
     click.echo("")
     click.echo("Cite as:")
     click.echo(f"  {package.citation('text')}")
-    click.echo("  (xborder-data cite --style bibtex|apa for other styles; xborder-data cite NAME ROW_ID for one row's sources)")
+    click.echo("  (uv run xborder-data cite --style bibtex|apa for other styles;")
+    click.echo("   uv run xborder-data cite NAME ROW_ID for one row's sources)")
     if problems:
         sys.exit(1)
 
 
 @cli.command("list")
+@_package_option
 def list_() -> None:
     """List the resource names with their row counts."""
     package = _package()
@@ -174,20 +203,58 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
-def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    def cut(text: str) -> str:
-        text = " ".join(text.split())
-        return text if len(text) <= _CELL_WIDTH else text[: _CELL_WIDTH - 1] + "…"
+def _cut(text: str, width: int | None) -> str:
+    """``text`` on one line, cut to ``width`` terminal columns with an ellipsis (None: never cut)."""
+    text = " ".join(text.split())
+    if width is None or _width(text) <= width:
+        return text
+    kept, used = "", 0
+    for char in text:
+        used += _width(char)
+        if used > width - 1:
+            break
+        kept += char
+    return kept + "…"
+
+
+def _fit(widths: list[int], room: int, gap: int) -> list[int]:
+    """Narrow ``widths`` to fit ``room`` terminal columns, dropping columns on the right when even the narrowest do not fit.
+
+    Every column is capped at the largest width that fits, so the widest give way first.
+    """
+    shown = len(widths)
+    while shown > 1 and shown * _MIN_COLUMN_WIDTH + (shown - 1) * gap > room:
+        shown -= 1
+    kept = widths[:shown]
+    budget = room - (shown - 1) * gap
+    cap = max(kept)
+    while cap > _MIN_COLUMN_WIDTH and sum(min(w, cap) for w in kept) > budget:
+        cap -= 1
+    return [min(w, cap) for w in kept]
+
+
+def _table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> tuple[str, int]:
+    """Render ``rows`` as aligned text within ``room`` terminal columns (None: no limit, no cut).
+
+    Returns the text and how many of the columns it shows.
+    """
+    gap = 2
 
     def pad(text: str, width: int) -> str:
         return text + " " * (width - _width(text))
 
-    cells = [[cut(_plain(row[column])) for column in columns] for row in rows]
+    limit = None if room is None else _CELL_WIDTH
+    cells = [[_cut(_plain(row[column]), limit) for column in columns] for row in rows]
     widths = [max([_width(column)] + [_width(line[i]) for line in cells]) for i, column in enumerate(columns)]
-    lines = ["  ".join(pad(column, w) for column, w in zip(columns, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(pad(cell, w) for cell, w in zip(line, widths)).rstrip() for line in cells]
-    return "\n".join(lines)
+    if room is not None:
+        widths = _fit(widths, room, gap)
+    shown = len(widths)
+    header = [_cut(column, width) for column, width in zip(columns, widths)]
+    body = [[_cut(cell, width) for cell, width in zip(line, widths)] for line in cells]
+    lines = [(" " * gap).join(pad(text, w) for text, w in zip(header, widths)).rstrip()]
+    lines.append((" " * gap).join("-" * w for w in widths))
+    lines += [(" " * gap).join(pad(text, w) for text, w in zip(line, widths)).rstrip() for line in body]
+    return "\n".join(lines), shown
 
 
 @cli.command()
@@ -195,12 +262,18 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to show; 0 for all.")
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(SHOW_FORMATS), default="table", show_default=True,
-    help="table is for reading (long cells cut); csv and json give the full values.",
+    help="table is for reading (fits the terminal, long cells cut); csv and json give the full values.",
 )
-def show(name: str, limit: int, fmt: str) -> None:
-    """Print the rows of resource NAME."""
+@click.option("--wide", is_flag=True, help="table only: every column and every cell in full, however wide the terminal.")
+@_package_option
+def show(name: str, limit: int, fmt: str, wide: bool) -> None:
+    """Print the rows of resource NAME.
+
+    The table fits the terminal's width (the COLUMNS variable overrides it):
+    long cells end in "…" and the columns that do not fit are left out.
+    """
     package = _package()
-    rows = package.records(name)
+    rows = package.records(_resource_name(package, name))
     shown = rows if limit == 0 else rows[:limit]
     columns = package.table_schema(name).field_names
     if fmt == "json":
@@ -212,7 +285,11 @@ def show(name: str, limit: int, fmt: str) -> None:
         writer.writerows([_plain(row[column]) for column in columns] for row in shown)
         click.echo(out.getvalue(), nl=False)
     else:
-        click.echo(_table(shown, columns))
+        room = None if wide else shutil.get_terminal_size().columns
+        text, fitted = _table(shown, columns, room)
+        click.echo(text)
+        if fitted < len(columns):
+            click.echo(f"({fitted} of {len(columns)} columns fit the terminal; --wide shows all, -f csv gives full values)")
         if len(shown) < len(rows):
             click.echo(f"({len(shown)} of {len(rows)} rows; --limit 0 shows all)")
 
@@ -221,6 +298,7 @@ def show(name: str, limit: int, fmt: str) -> None:
 @click.option("--style", "-s", type=click.Choice(CITATION_STYLES), default="text", show_default=True, help="Citation style.")
 @click.argument("name", required=False)
 @click.argument("row_id", required=False)
+@_package_option
 def cite(style: str, name: str | None, row_id: str | None) -> None:
     """Cite the dataset, or show the claims and sources behind one row.
 
@@ -232,8 +310,9 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
     if name is None:
         click.echo(package.citation(chosen))
         return
+    _resource_name(package, name)
     if row_id is None:
-        raise UsageError(f"cite {name}: give the row's id as well, e.g. `xborder-data show {name}` lists them")
+        raise UsageError(f"cite {name}: give the row's id as well, e.g. `uv run xborder-data show {name}` lists them")
     found = package.sources_for(name, row_id)
     click.echo(f"{name} {row_id}")
     for key, value in found.row.items():
@@ -256,7 +335,9 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(exists=True))
-def validate(path: str | None) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="Print the full frictionless report (every resource, rows checked) first.")
+@_package_option
+def validate(path: str | None, verbose: bool) -> None:
     """Validate with frictionless plus the integrity, type and key checks.
 
     Checks the package at PATH (a folder or its datapackage.json), else the
@@ -266,6 +347,8 @@ def validate(path: str | None) -> None:
 
     package = xborder_data.open(path) if path else _package()
     report = package.validate()
+    if verbose and report.frictionless:
+        click.echo(report.frictionless.strip())  # frictionless' own report, run on the verified bytes
     click.echo(f"{package.package_path()}: {report.summary()}")
     if not report.valid:
         sys.exit(1)
@@ -295,6 +378,7 @@ def verify(path: str | None) -> None:
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @click.option("--excel", is_flag=True, help="csv only: UTF-8 with BOM, formula-like text cells quoted, one CSV per table.")
+@_package_option
 def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
     """Write the package as FORMAT into OUTDIR.
 
@@ -305,6 +389,9 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
     parquet  NAME.parquet per table (needs xborder-data[parquet])
     xlsx     xborder-data.xlsx, a README sheet plus one sheet per table (needs xborder-data[xlsx])
     zip      xborder-data-VERSION.zip, the Data Package in one file
+    datasette
+             xborder-data.sqlite plus metadata.json (titles, descriptions, licence)
+             to serve with: datasette xborder-data.sqlite --metadata metadata.json
 
     Existing files are never replaced without --force; each file is written
     to a temporary file and renamed into place.
@@ -318,6 +405,7 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 @cli.command()
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
+@_package_option
 def site(outdir: str, force: bool) -> None:
     """Build the package's static website into OUTDIR.
 

@@ -21,19 +21,24 @@ END = "<!-- cli-reference:end -->"
 HEADING = "## Command line"
 # Shown once, above the generated part; the generator never rewrites it.
 TIPS = """\
-Every command has `-h/--help`, and `python -m xborder_data` is the same command.
+Every command has `-h/--help`, and `uv run python -m xborder_data` is the same command.
 
 Open the tables in Excel without mangled characters or formulas:
 
 ```console
-xborder-data export csv out --excel
+uv run xborder-data export csv out --excel
 ```
 
-Query the Parquet export with DuckDB:
+Query the Parquet export with DuckDB's Python package, in `uv run python`:
 
 ```console
-xborder-data export parquet out
-duckdb -c "SELECT * FROM 'out/market_figures.parquet'"
+uv run xborder-data export parquet out
+```
+
+```python
+import duckdb
+
+duckdb.sql("SELECT metric, period_year, value, unit FROM 'out/market_figures.parquet' ORDER BY period_year").show()
 ```
 """
 # Help text is rendered at a fixed width so the output never depends on the terminal.

@@ -16,6 +16,7 @@ from pathlib import Path
 from xborder_data.integrity import MANIFEST, release_manifest, sha256_hex
 from xborder_data.locate import bundled_root
 from xborder_data.metadata import read_json
+from xborder_data.sqlnames import foreign_key_cycles, needs_quoting
 
 DICTIONARY = Path("docs") / "data-dictionary.md"
 MANIFEST_PATH = Path(__file__).with_name(MANIFEST)
@@ -40,6 +41,38 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def sql_notes(schemas: dict[str, dict]) -> list[str]:
+    """Return the dictionary's SQL section: the names to quote and the key cycles to defer."""
+    lines = ["## Using the tables in SQL", ""]
+    quoted = [
+        f"`{name}.{field['name']}`"
+        for name, schema in schemas.items()
+        for field in schema["fields"]
+        if needs_quoting(field["name"])
+    ]
+    if quoted:
+        lines += [
+            f"Quote these column names, which are SQL keywords: {', '.join(quoted)}; "
+            'write `SELECT "table" FROM claims`, not `SELECT table FROM claims`. '
+            "They keep their names: a rename would break every user's code and need a major release.",
+            "",
+        ]
+    for cycle in foreign_key_cycles(schemas):
+        links = [
+            f"`{name}.{fk['fields'][0]}` → `{fk['reference']['resource']}`"
+            for name, target in zip(cycle, cycle[1:] + cycle[:1])
+            for fk in schemas[name].get("foreignKeys", [])
+            if fk["reference"]["resource"] == target
+        ]
+        lines += [
+            f"These foreign keys form a cycle: {', '.join(links)}. "
+            "No loading order satisfies them row by row: declare them `DEFERRABLE INITIALLY DEFERRED` "
+            "(as the sqlite export does) or add the keys after the rows.",
+            "",
+        ]
+    return lines if len(lines) > 2 else []
+
+
 def data_dictionary(root: Path, descriptor: dict) -> str:
     """Return the Markdown data dictionary generated from the schemas."""
     lines = [
@@ -49,8 +82,10 @@ def data_dictionary(root: Path, descriptor: dict) -> str:
         "`uv run python -m xborder_data.maintain`. Do not edit by hand.",
         "",
     ]
+    schemas = {resource["name"]: read_json(root / resource["schema"]) for resource in descriptor["resources"]}
+    lines += sql_notes(schemas)
     for resource in descriptor["resources"]:
-        schema = read_json(root / resource["schema"])
+        schema = schemas[resource["name"]]
         lines += [f"## `{resource['name']}`", "", resource.get("description", ""), ""]
         key = ", ".join(schema.get("primaryKey", []))
         lines.append(f"Primary key: `{key}`.")
@@ -82,18 +117,35 @@ def release_files(root: Path, descriptor: dict) -> dict[str, str]:
 
 
 def manifest_text(root: Path, descriptor: dict) -> str:
-    """The release manifest with the current version's entry rewritten; earlier releases kept as they are."""
+    """The release manifest with an entry for the current version added if it has none.
+
+    An entry, once written, is never rewritten: a release is what it was. Data
+    that changes after it needs a new version.
+    """
     manifest = release_manifest()
-    manifest[descriptor["version"]] = release_files(root, descriptor)
+    manifest.setdefault(descriptor["version"], release_files(root, descriptor))
     return json.dumps(manifest, indent=2) + "\n"
+
+
+def released_elsewhere(root: Path, descriptor: dict) -> str | None:
+    """A message when the current version is already released with other files."""
+    entry = release_manifest().get(descriptor["version"])
+    if entry is None or entry == release_files(root, descriptor):
+        return None
+    return (
+        f"version {descriptor['version']} was released with other files; bump the version "
+        "(src/xborder_data/_version.py, datapackage.json, CITATION.cff, CHANGELOG.md) and run maintain again"
+    )
 
 
 def stale_files(root: Path) -> list[str]:
     """Return the generated files whose content is out of date."""
     descriptor = refreshed_descriptor(root)
     stale = []
-    if root == bundled_root() and MANIFEST_PATH.read_text(encoding="utf-8") != manifest_text(root, descriptor):
-        stale.append(f"src/xborder_data/{MANIFEST}")
+    if root == bundled_root():
+        conflict = released_elsewhere(root, descriptor)
+        if conflict or MANIFEST_PATH.read_text(encoding="utf-8") != manifest_text(root, descriptor):
+            stale.append(f"src/xborder_data/{MANIFEST}" + (f" ({conflict})" if conflict else ""))
     if (root / "datapackage.json").read_text(encoding="utf-8") != descriptor_text(descriptor):
         stale.append("datapackage.json")
     target = root / DICTIONARY
@@ -111,6 +163,9 @@ def refresh(root: Path) -> list[str]:
     (root / DICTIONARY).write_text(data_dictionary(root, descriptor), encoding="utf-8", newline="\n")
     if root == bundled_root():  # only the repository's own data is a release
         MANIFEST_PATH.write_text(manifest_text(root, descriptor), encoding="utf-8", newline="\n")
+        conflict = released_elsewhere(root, descriptor)
+        if conflict:
+            print(f"note: {conflict}")
     return stale
 
 
@@ -120,15 +175,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     args = parser.parse_args(argv)
     root = args.root or bundled_root()
+    generated = f"datapackage.json (bytes, hash), {DICTIONARY.as_posix()} and the release manifest"
     if args.check:
         stale = stale_files(root)
         for name in stale:
             print(f"stale: {name}")
-        if not stale:
-            print("all generated files are current")
-        return 1 if stale else 0
-    for name in refresh(root):
+        if stale:
+            print("run `uv run python -m xborder_data.maintain` to rewrite them")
+            return 1
+        print(f"current: {generated}")
+        return 0
+    rewritten = refresh(root)
+    for name in rewritten:
         print(f"rewrote {name}")
+    if not rewritten:
+        print(f"nothing to do: {generated} were current")
     return 0
 
 
