@@ -81,10 +81,7 @@ def _package() -> "Package":
 
 def _resource_name(package: "Package", name: str) -> str:
     """Return ``name`` when the package has it; else fail with the closest name suggested."""
-    from xborder_data.suggest import unknown_name_message
-
-    if name not in package.resources():
-        raise UnknownResourceError(unknown_name_message("resource", name, package.resources()))
+    package.resource(name)  # raises UnknownResourceError with the suggestion
     return name
 
 
@@ -356,6 +353,7 @@ def validate(path: str | None, verbose: bool) -> None:
 
 @cli.command()
 @click.argument("path", required=False, type=click.Path(exists=True))
+@_package_option
 def verify(path: str | None) -> None:
     """Compare every file with the release manifest shipped in this library.
 

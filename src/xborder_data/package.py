@@ -76,13 +76,9 @@ class Package:
         try:
             return self._resources[name]
         except (KeyError, TypeError):
-            import difflib
+            from xborder_data.suggest import unknown_name_message
 
-            close = difflib.get_close_matches(str(name), self._resources, n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise UnknownResourceError(
-                f"unknown resource {name!r}; {hint}valid names are: {', '.join(self._resources)}"
-            ) from None
+            raise UnknownResourceError(unknown_name_message("resource", str(name), self._resources)) from None
 
     def schema(self, name: str) -> dict[str, Any]:
         """Return a deep copy of the Table Schema of ``name``."""
