@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import BrokenReferenceError
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Writers, package_name
 from xborder_data.typemap import TYPES, mapping_for
 
 if TYPE_CHECKING:
@@ -103,5 +103,4 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
         finally:
             connection.close()
 
-    name = package.descriptor().get("name", "xborder-data")
-    return {outdir / f"{name}.sqlite": write}
+    return {outdir / f"{package_name(package)}.sqlite": write}

@@ -1,17 +1,38 @@
-"""xlsx: one sheet per table plus a README sheet, written with openpyxl."""
+"""xlsx: one sheet per table plus a README sheet, written with openpyxl.
+
+Write-only mode streams rows (linear time). No cell is ever a formula, control
+characters that XML cannot hold are removed with a warning naming the cell, and
+the bytes are reproducible: fixed document dates and zip timestamps.
+"""
 
 from __future__ import annotations
 
+import io
+import math
+import re
+import warnings
+import zipfile
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import MissingDependencyError
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Writers, package_name, resource_file
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
 README_SHEET = "README"
+# Characters XML 1.0 cannot hold (openpyxl refuses them with IllegalCharacterError).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FIXED_TIME = datetime(2000, 1, 1)
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+_MIN_WIDTH, _MAX_WIDTH = 6, 60
+_SHEET_NAME_LIMIT = 31  # Excel's limit
+
+
+class ControlCharacterWarning(UserWarning):
+    """Control characters were removed from xlsx cells; the message names them."""
 
 
 def _openpyxl() -> Any:
@@ -24,19 +45,59 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
-def _append(sheet: Any, values: list[Any]) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        # openpyxl stores any string starting with "=" as a formula; data is never a formula.
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+class _SheetWriter:
+    """Streams rows into one write-only sheet: text cells typed as text, widths measured."""
+
+    def __init__(self, openpyxl: Any, book: Any, title: str, header: list[str], removed: list[str]) -> None:
+        self.openpyxl = openpyxl
+        self.sheet = book.create_sheet(title)
+        self.header = header
+        self.removed = removed
+        self.widths = [len(name) for name in header]
+        self.rows: list[list[Any]] = []
+
+    def add(self, values: list[Any]) -> None:
+        self.rows.append(values)
+        for i, value in enumerate(values[: len(self.widths)]):
+            self.widths[i] = max(self.widths[i], len(str(value)) if value is not None else 0)
+
+    def _cell(self, value: Any, row: int, column: int, *, bold: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils import get_column_letter
+
+        if isinstance(value, float) and not math.isfinite(value):
+            value = "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+        if isinstance(value, str) and _ILLEGAL.search(value):
+            self.removed.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
+            value = _ILLEGAL.sub("", value)
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula; data never is one
+        elif isinstance(value, date):
+            cell.number_format = "yyyy-mm-dd"
+        if bold:
+            cell.font = self.openpyxl.styles.Font(bold=True)
+        return cell
+
+    def finish(self, *, table: bool) -> None:
+        """Set widths, freeze and filter the header (for tables), then stream every row."""
+        from openpyxl.utils import get_column_letter
+
+        for i, width in enumerate(self.widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)
+        if table:
+            self.sheet.freeze_panes = "A2"
+            last = f"{get_column_letter(max(len(self.header), 1))}{len(self.rows) + 1}"
+            self.sheet.auto_filter.ref = f"A1:{last}"
+        self.sheet.append([self._cell(value, 1, i, bold=True) for i, value in enumerate(self.header, start=1)])
+        for number, values in enumerate(self.rows, start=2):
+            self.sheet.append([self._cell(value, number, i) for i, value in enumerate(values, start=1)])
 
 
 def _readme_rows(package: "Package") -> list[list[Any]]:
     descriptor = package.descriptor()
     licences = "; ".join(f"{lic.get('name', '')} ({lic.get('path', '')})" for lic in descriptor.get("licenses", []))
     rows: list[list[Any]] = [
-        ["title", descriptor.get("title", "")],
         ["version", package.version],
         ["license", licences],
         ["description", descriptor.get("description", "")],
@@ -51,27 +112,66 @@ def _readme_rows(package: "Package") -> list[list[Any]]:
     return rows
 
 
+def sheet_titles(names: list[str]) -> dict[str, str]:
+    """A distinct sheet title (at most 31 characters, case-insensitively unique) per resource."""
+    taken = {README_SHEET.casefold()}
+    titles: dict[str, str] = {}
+    for name in names:
+        title, number = name[:_SHEET_NAME_LIMIT], 1
+        while title.casefold() in taken:
+            number += 1
+            suffix = f"~{number}"
+            title = name[: _SHEET_NAME_LIMIT - len(suffix)] + suffix
+        taken.add(title.casefold())
+        titles[name] = title
+    return titles
+
+
+def _reproducible(data: bytes) -> bytes:
+    """The same archive with every entry's timestamp fixed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o100644 << 16
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()
+
+
+def write_workbook(package: "Package", path: Path) -> None:
+    """Write the workbook of ``package`` to ``path``."""
+    openpyxl = _openpyxl()
+    book = openpyxl.Workbook(write_only=True)
+    book.properties.created = book.properties.modified = _FIXED_TIME
+    book.properties.creator = "xborder-data"
+    removed: list[str] = []
+    descriptor = package.descriptor()
+    readme = _SheetWriter(openpyxl, book, README_SHEET, ["title", descriptor.get("title", "")], removed)
+    for row in _readme_rows(package):
+        readme.add(row)
+    readme.finish(table=False)
+    for name, title in sheet_titles(package.resources()).items():
+        fields = package.table_schema(name).fields
+        sheet = _SheetWriter(openpyxl, book, title, [spec.name for spec in fields], removed)
+        for record in package.records(name):
+            sheet.add([record[spec.name] for spec in fields])
+        sheet.finish(table=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_reproducible(buffer.getvalue()))
+    if removed:
+        shown = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
+        warnings.warn(
+            f"xlsx export: removed control characters, which Excel cannot store, from {len(removed)} cell(s): {shown}",
+            ControlCharacterWarning,
+            stacklevel=2,
+        )
+
+
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
     """Plan ``NAME.xlsx``: a README sheet (title, version, license, citation, sources) and a sheet per table."""
-    openpyxl = _openpyxl()
-
-    def write(path: Path) -> None:
-        book = openpyxl.Workbook()
-        readme = book.active
-        readme.title = README_SHEET
-        for row in _readme_rows(package):
-            _append(readme, row)
-        for name in package.resources():
-            sheet = book.create_sheet(name[:31])  # Excel's limit on sheet names
-            fields = package.table_schema(name).fields
-            _append(sheet, [spec.name for spec in fields])
-            for record in package.records(name):
-                _append(sheet, [record[spec.name] for spec in fields])
-            for cell, spec in zip(sheet[1], fields):
-                if spec.type == "date":
-                    sheet.column_dimensions[cell.column_letter].width = 12
-            sheet.freeze_panes = "A2"
-        book.save(path)
-
-    name = package.descriptor().get("name", "xborder-data")
-    return {outdir / f"{name}.xlsx": write}
+    _openpyxl()
+    for name in package.resources():
+        resource_file(outdir, name, ".xlsx")  # a sheet per resource: the names must be safe too
+    return {outdir / f"{package_name(package)}.xlsx": lambda path: write_workbook(package, path)}
