@@ -87,7 +87,7 @@ def _make_dirs(path: Path) -> list[Path]:
             continue  # made meanwhile by someone else: not ours to remove
         created.append(folder)
     if not path.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(path))
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path))
     return created
 
 
@@ -160,12 +160,12 @@ class _Commit:
                 self.folders.append(current)
             except FileExistsError:
                 if not current.is_dir():
-                    raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", str(current)) from None
+                    raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(current)) from None
 
     def file(self, staged: Path, final: Path, *, force: bool) -> None:
         if force and os.path.lexists(final):
             if final.is_dir() and not final.is_symlink():
-                raise IsADirectoryError(errno.EISDIR, "is a folder; refusing to replace it with a file", str(final))
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(final))
             backup = self.backups / uuid.uuid4().hex
             self.backups.mkdir(exist_ok=True)
             os.rename(final, backup)

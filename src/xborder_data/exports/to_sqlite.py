@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 from datetime import date
@@ -100,6 +101,9 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
             raise BrokenReferenceError(
                 f"sqlite export: {error}; run `xborder-data validate` on the package to find the row."
             ) from None
+        except sqlite3.OperationalError as error:  # disk full, read-only: an OS error in sqlite's words
+            code = errno.ENOSPC if "full" in str(error) else errno.EIO
+            raise OSError(code, f"sqlite export: {error}") from None
         finally:
             connection.close()
 

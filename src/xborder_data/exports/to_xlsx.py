@@ -27,6 +27,8 @@ README_SHEET = "README"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FIXED_TIME = datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+_CORE = "docProps/core.xml"
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60
 _SHEET_NAME_LIMIT = 31  # Excel's limit
 
@@ -128,14 +130,17 @@ def sheet_titles(names: list[str]) -> dict[str, str]:
 
 
 def _reproducible(data: bytes) -> bytes:
-    """The same archive with every entry's timestamp fixed."""
+    """The same archive with every entry's timestamp, and the saved-at date openpyxl stamps, fixed."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
+            content = source.read(info)
+            if info.filename == _CORE:
+                content = _MODIFIED.sub(rb"\g<1>" + _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
             fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o100644 << 16
-            target.writestr(fixed, source.read(info))
+            target.writestr(fixed, content)
     return out.getvalue()
 
 
