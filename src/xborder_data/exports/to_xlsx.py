@@ -72,6 +72,8 @@ class _SheetWriter:
         if isinstance(value, str) and _ILLEGAL.search(value):
             self.removed.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
             value = _ILLEGAL.sub("", value)
+        if not bold and not isinstance(value, date) and not (isinstance(value, str) and value.startswith("=")):
+            return value  # a plain value: openpyxl writes it as it is, and faster than a cell
         cell = WriteOnlyCell(self.sheet, value=value)
         if isinstance(value, str):
             cell.data_type = "s"  # openpyxl would store "=..." as a formula; data never is one
