@@ -264,6 +264,37 @@ def test_disk_full_leaves_the_disk_as_it_was(small_disk: Path, fmt: str) -> None
     assert cli_run("export", fmt, str(small_disk.parent / "roomy")).returncode == 0
 
 
+def test_read_only_disk_is_one_line(tmp_path: Path) -> None:
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(disk)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root and CAP_SYS_ADMIN): {mounted.stderr.decode().strip()}")
+    try:
+        result = cli_run("export", "csv", str(disk / "out"))
+        assert result.returncode == 1
+        assert "Read-only file system" in one_error_line(result.stderr)
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_immutable_outdir_is_one_line(tmp_path: Path) -> None:
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    (outdir / "keep.txt").write_text("mine", encoding="utf-8")
+    if subprocess.run(["chattr", "+i", str(outdir)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not permitted here (needs root on ext2/3/4, xfs or btrfs)")
+    try:
+        before = tree(tmp_path)
+        result = cli_run("export", "json", str(outdir))
+        assert result.returncode == 1
+        assert "Operation not permitted" in one_error_line(result.stderr)
+        assert tree(tmp_path) == before
+    finally:
+        subprocess.run(["chattr", "-i", str(outdir)], check=True)
+
+
 @pytest.fixture(scope="module")
 def big_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid copy with 40,000 market figures: its xlsx export takes seconds, time to send a signal."""
