@@ -208,6 +208,13 @@ def test_os_errors_are_one_line(tmp_path: Path, make: str, expected: str) -> Non
     assert tree(tmp_path) == before
 
 
+def test_an_empty_outdir_name_is_refused(tmp_path: Path) -> None:
+    result = cli_run("export", "json", "", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "the output folder is empty" in one_error_line(result.stderr)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_unwritable_place_is_one_line() -> None:
     result = cli_run("export", "json", "/proc/nope")
     assert result.returncode == 1

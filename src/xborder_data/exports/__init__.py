@@ -80,5 +80,7 @@ def export(
     """
     from xborder_data.staging import write_staged
 
+    if str(outdir).strip() == "":
+        raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")
     outdir = Path(outdir)
     return write_staged(planned_writers(package, fmt, outdir, excel=excel), outdir, force=force)
