@@ -30,7 +30,7 @@ from xborder_data.cli import cli
 from xborder_data.errors import BadCellError, DescriptorError, OutputExistsError, UnsafeOutputError
 from xborder_data.exports import FORMATS, export
 from xborder_data.exports.to_csv import FORMULA_STARTS
-from xborder_data.exports.to_xlsx import ControlCharacterWarning
+from xborder_data.exports.to_xlsx import XlsxCellWarning
 from xborder_data.safe_names import check_component
 from xborder_data.site.links import is_safe_url, safe_links
 from xborder_data.staging import MARKER, write_staged
@@ -302,6 +302,43 @@ def test_immutable_outdir_is_one_line(tmp_path: Path) -> None:
         subprocess.run(["chattr", "-i", str(outdir)], check=True)
 
 
+def test_export_into_a_folder_whose_parent_is_not_writable(tmp_path: Path) -> None:
+    parent = tmp_path / "locked"
+    outdir = parent / "out"
+    outdir.mkdir(parents=True)
+    if subprocess.run(["chattr", "+i", str(parent)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not permitted here (needs root on ext2/3/4, xfs or btrfs)")
+    try:
+        written = export(PACKAGE, "json", outdir)  # staged inside OUTDIR instead of beside it
+        assert sorted(p.name for p in outdir.iterdir()) == sorted(Path(p).name for p in written)
+        assert sorted(p.name for p in parent.iterdir()) == ["out"]
+    finally:
+        subprocess.run(["chattr", "-i", str(parent)], check=True)
+
+
+def test_a_signal_mid_site_build_leaves_nothing(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xborder_data", "site", str(tmp_path / "site")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not leftovers(tmp_path) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert process.poll() is None, "the build ended before the signal could be sent"
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()  # type: ignore[union-attr]
+        process.stderr.close()  # type: ignore[union-attr]
+    assert process.returncode != 0
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.fixture(scope="module")
 def big_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid copy with 40,000 market figures: its xlsx export takes seconds, time to send a signal."""
@@ -560,7 +597,7 @@ def test_xlsx_removes_control_characters_and_names_the_cell(tmp_path: Path) -> N
     root = copy_package(tmp_path / "pkg", {"drivers": edit})
     package = xborder_data.open(root)
     column = "ABCDEFGHIJ"[package.table_schema("drivers").field_names.index("name_en")]
-    with pytest.warns(ControlCharacterWarning, match=rf"1 cell\(s\): drivers!{column}2"):
+    with pytest.warns(XlsxCellWarning, match=rf"1 cell\(s\): drivers!{column}2"):
         export(package, "xlsx", tmp_path / "out")
     book = openpyxl.load_workbook(tmp_path / "out" / "xborder-data.xlsx")
     assert book["drivers"][f"{column}2"].value == "verticaltab"
@@ -569,6 +606,21 @@ def test_xlsx_removes_control_characters_and_names_the_cell(tmp_path: Path) -> N
     assert one_error_line(result.stderr) == (
         f"warning: xlsx export: removed control characters, which Excel cannot store, from 1 cell(s): drivers!{column}2"
     )
+
+
+def test_xlsx_cuts_over_long_text_and_names_the_cell(tmp_path: Path) -> None:
+    import openpyxl
+
+    def edit(rows: list[dict[str, str]]) -> None:
+        rows[1]["description"] = "x" * 40_000
+
+    root = copy_package(tmp_path / "pkg", {"drivers": edit})
+    package = xborder_data.open(root)
+    column = "ABCDEFGHIJ"[package.table_schema("drivers").field_names.index("description")]
+    with pytest.warns(XlsxCellWarning, match=rf"cut 1 cell\(s\) to Excel's limit of 32,767 characters: drivers!{column}3"):
+        export(package, "xlsx", tmp_path / "out")
+    book = openpyxl.load_workbook(tmp_path / "out" / "xborder-data.xlsx")
+    assert len(book["drivers"][f"{column}3"].value) == 32_767
 
 
 def test_xlsx_layout(tmp_path: Path) -> None:

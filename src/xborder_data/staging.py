@@ -101,11 +101,16 @@ def _remove_empty(folders: list[Path]) -> None:
 
 
 def _new_staging(target: Path) -> Path:
-    """A fresh folder beside ``target`` (inside it when ``target`` is a mount point)."""
-    parent = target.parent
-    if target.is_dir() and target.stat().st_dev != parent.stat().st_dev:
-        parent = target  # a rename or link across file systems would be a copy
-    return Path(tempfile.mkdtemp(prefix=f".{target.name or 'out'}.staging-", dir=parent))
+    """A fresh folder beside ``target``; inside it when ``target`` is a mount point or its parent is not writable."""
+    prefix = f".{target.name or 'out'}.staging-"
+    if target.is_dir() and target.stat().st_dev != target.parent.stat().st_dev:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=target))  # a link across file systems would be a copy
+    try:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=target.parent))
+    except (PermissionError, OSError) as error:
+        if not target.is_dir() or error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=target))  # an existing folder we may write into
 
 
 @contextmanager

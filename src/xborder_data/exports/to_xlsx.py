@@ -12,6 +12,7 @@ import math
 import re
 import warnings
 import zipfile
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,10 +32,11 @@ _CORE = "docProps/core.xml"
 _MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60
 _SHEET_NAME_LIMIT = 31  # Excel's limit
+_CELL_LIMIT = 32_767  # characters Excel keeps in one cell
 
 
-class ControlCharacterWarning(UserWarning):
-    """Control characters were removed from xlsx cells; the message names them."""
+class XlsxCellWarning(UserWarning):
+    """Cells Excel cannot hold as they are (control characters, over-long text) were changed; the message names them."""
 
 
 def _openpyxl() -> Any:
@@ -47,14 +49,32 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
+@dataclass
+class _Changed:
+    """Cells the workbook cannot hold as they are, by reference (``sheet!A2``)."""
+
+    removed: list[str] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+
+    def warn(self) -> None:
+        templates = (
+            (self.removed, "removed control characters, which Excel cannot store, from {} cell(s)"),
+            (self.truncated, "cut {} cell(s) to Excel's limit of " + f"{_CELL_LIMIT:,} characters"),
+        )
+        for cells, template in templates:
+            if cells:
+                shown = ", ".join(cells[:5]) + (f" and {len(cells) - 5} more" if len(cells) > 5 else "")
+                warnings.warn(f"xlsx export: {template.format(len(cells))}: {shown}", XlsxCellWarning, stacklevel=3)
+
+
 class _SheetWriter:
     """Streams rows into one write-only sheet: text cells typed as text, widths measured."""
 
-    def __init__(self, openpyxl: Any, book: Any, title: str, header: list[str], removed: list[str]) -> None:
+    def __init__(self, openpyxl: Any, book: Any, title: str, header: list[str], changed: "_Changed") -> None:
         self.openpyxl = openpyxl
         self.sheet = book.create_sheet(title)
         self.header = header
-        self.removed = removed
+        self.changed = changed
         self.widths = [len(name) for name in header]
         self.rows: list[list[Any]] = []
 
@@ -70,8 +90,11 @@ class _SheetWriter:
         if isinstance(value, float) and not math.isfinite(value):
             value = "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
         if isinstance(value, str) and _ILLEGAL.search(value):
-            self.removed.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
+            self.changed.removed.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
             value = _ILLEGAL.sub("", value)
+        if isinstance(value, str) and len(value) > _CELL_LIMIT:
+            self.changed.truncated.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
+            value = value[:_CELL_LIMIT]
         if not bold and not isinstance(value, date) and not (isinstance(value, str) and value.startswith("=")):
             return value  # a plain value: openpyxl writes it as it is, and faster than a cell
         cell = WriteOnlyCell(self.sheet, value=value)
@@ -152,28 +175,22 @@ def write_workbook(package: "Package", path: Path) -> None:
     book = openpyxl.Workbook(write_only=True)
     book.properties.created = book.properties.modified = _FIXED_TIME
     book.properties.creator = "xborder-data"
-    removed: list[str] = []
+    changed = _Changed()
     descriptor = package.descriptor()
-    readme = _SheetWriter(openpyxl, book, README_SHEET, ["title", descriptor.get("title", "")], removed)
+    readme = _SheetWriter(openpyxl, book, README_SHEET, ["title", descriptor.get("title", "")], changed)
     for row in _readme_rows(package):
         readme.add(row)
     readme.finish(table=False)
     for name, title in sheet_titles(package.resources()).items():
         fields = package.table_schema(name).fields
-        sheet = _SheetWriter(openpyxl, book, title, [spec.name for spec in fields], removed)
+        sheet = _SheetWriter(openpyxl, book, title, [spec.name for spec in fields], changed)
         for record in package.records(name):
             sheet.add([record[spec.name] for spec in fields])
         sheet.finish(table=True)
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(_reproducible(buffer.getvalue()))
-    if removed:
-        shown = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
-        warnings.warn(
-            f"xlsx export: removed control characters, which Excel cannot store, from {len(removed)} cell(s): {shown}",
-            ControlCharacterWarning,
-            stacklevel=2,
-        )
+    changed.warn()
 
 
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
