@@ -141,7 +141,7 @@ def info() -> None:
         try:
             count = f"{len(package.records(name)):>4} rows"
         except XborderDataError as error:
-            problems.append(" ".join(str(error).split()))
+            problems.append(printable(" ".join(str(error).split())))
             count = "   ? rows"
         click.echo(printable(f"  {name:<{width}}  {count}  {package.resource(name).description}"))
     click.echo("")
@@ -154,7 +154,7 @@ def info() -> None:
         try:
             package.check_references()
         except XborderDataError as error:
-            problems.append(" ".join(str(error).split()))
+            problems.append(printable(" ".join(str(error).split())))
             click.echo(f"Validation: FAILED: {problems[-1]}", err=True)
         else:
             click.echo("Validation: every cell casts to its Table Schema type and every foreign key resolves")
@@ -192,8 +192,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     def pad(text: str, width: int) -> str:
         return text + " " * (width - _width(text))
 
+    cells = [[cut(_plain(row[column])) for column in columns] for row in rows]
     columns = [printable(column) for column in columns]
-    cells = [[cut(_plain(value)) for value in row.values()] for row in rows]
     widths = [max([_width(column)] + [_width(line[i]) for line in cells]) for i, column in enumerate(columns)]
     lines = ["  ".join(pad(column, w) for column, w in zip(columns, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -226,7 +226,7 @@ def show(name: str, limit: int, fmt: str) -> None:
         writer.writerows([shown_text(_plain(row[column])) for column in columns] for row in shown)
         click.echo(out.getvalue(), nl=False)
     else:
-        click.echo(_table([{column: row[column] for column in columns} for row in shown], columns))
+        click.echo(_table(shown, columns))
         if len(shown) < len(rows):
             click.echo(f"({len(shown)} of {len(rows)} rows; --limit 0 shows all)")
 
