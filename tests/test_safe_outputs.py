@@ -724,15 +724,15 @@ def test_redirected_csv_stays_utf8_on_a_cp1252_console(tmp_path: Path) -> None:
     assert any(ord(char) > 0xFF for row in got for cell in row for char in cell)  # Chinese text survived
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-def test_a_cp1252_console_gets_replacement_characters() -> None:
+def on_terminal(*args: str, env: dict[str, str] | None = None) -> bytes:
+    """Run the command with its stdout on a pseudo-terminal; return what the terminal received."""
     import pty
 
     main, secondary = pty.openpty()
     try:
         process = subprocess.Popen(
-            [sys.executable, "-m", "xborder_data", "show", "stages"],
-            stdout=secondary, stderr=subprocess.PIPE, env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+            [sys.executable, "-m", "xborder_data", *args],
+            stdout=secondary, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
         )
         os.close(secondary)
         output = b""
@@ -748,7 +748,19 @@ def test_a_cp1252_console_gets_replacement_characters() -> None:
         process.stderr.close()  # type: ignore[union-attr]
     finally:
         os.close(main)
+    return output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_a_cp1252_console_gets_replacement_characters() -> None:
+    output = on_terminal("show", "stages", env={"PYTHONIOENCODING": "cp1252"})
     assert b"stage_id" in output and b"?" in output  # the Chinese names, replaced
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_csv_on_a_terminal_is_escaped(escape_package: Path) -> None:
+    output = on_terminal("--package", str(escape_package), "show", "drivers", "-f", "csv")
+    assert b"\x1b" not in output and b"Red\\x1b[2J" in output
 
 
 # -- 7. the site links only http(s), mailto and relative URLs -----------------------------------
