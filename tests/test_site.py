@@ -20,6 +20,7 @@ import xborder_data
 from xborder_data.errors import MissingDependencyError, OutputExistsError
 from xborder_data.maintain import refresh
 from xborder_data.site import build_site
+from xborder_data.staging import MARKER
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -156,7 +157,7 @@ def test_refuses_to_overwrite_a_nonempty_folder(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError) as caught:
         build_site(xborder_data.bundled(), out)
     assert str(caught.value) == (
-        f"{out}: exists and is not empty; choose another folder, or replace it with --force (force=True from Python)."
+        f"{out}: exists and is not empty; choose another folder, or replace a site built earlier with --force."
     )
     assert (out / "keep.txt").read_text(encoding="utf-8") == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
@@ -173,9 +174,9 @@ def test_force_replaces_and_an_empty_folder_is_used(tmp_path: Path, monkeypatch:
     out = tmp_path / "out"
     out.mkdir()
     assert build_site(xborder_data.bundled(), out) == out.absolute() / "index.html"
-    (out / "old.txt").write_text("old", encoding="utf-8")
+    (out / "old.txt").write_text("old", encoding="utf-8")  # inside a folder the site owns
     build_site(xborder_data.bundled(), out, force=True)
-    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 

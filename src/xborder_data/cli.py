@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 import sys
 from datetime import date
@@ -23,9 +24,11 @@ from xborder_data.errors import (
     MissingDependencyError,
     UnknownResourceError,
     UnknownRowError,
+    UnsafeOutputError,
     UsageError,
     XborderDataError,
 )
+from xborder_data.terminal import configure_streams, json_text, os_error_message, printable, silence_stdout
 
 if TYPE_CHECKING:
     from xborder_data.cite import CitationStyle
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
 EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette")
 CITATION_STYLES = ("text", "bibtex", "apa")
 SHOW_FORMATS = ("table", "csv", "json")
-_BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError)
+_BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError, UnsafeOutputError)
 _CELL_WIDTH = 40
 _MIN_COLUMN_WIDTH = 8  # narrower cells show too little to read: leave columns out instead
 _PACKAGE_KEY = "xborder_data.package_dir"
@@ -44,18 +47,28 @@ _PACKAGE_HELP = "Use the Data Package at PATH (a folder or its datapackage.json)
 
 
 class _Group(click.Group):
-    """Turns library errors into click errors, unless --debug asks for the traceback."""
+    """Turns library and OS errors into one-line click errors, unless --debug asks for the traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full or closed stdout fails here, where it is handled
+            return result
         except XborderDataError as error:
             if ctx.params.get("debug"):
                 raise
-            message = " ".join(str(error).split())  # one line, whatever the library wrote
+            message = printable(" ".join(str(error).split()))  # one line, whatever the library wrote
             if isinstance(error, _BAD_INPUT):
                 raise click.UsageError(message) from error
             raise click.ClickException(message) from error
+        except OSError as error:  # disk full, read-only, permissions, /dev/full as stdout
+            if ctx.params.get("debug"):
+                raise
+            try:
+                sys.stdout.flush()
+            except OSError:
+                silence_stdout()  # else Python's own final flush fails again, with a traceback
+            raise click.ClickException(printable(os_error_message(error))) from error
 
 
 def _remember_package(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -96,10 +109,13 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _json_default(value: Any) -> str:
+def _json_value(value: Any) -> Any:
+    """A typed value as strict JSON: dates as YYYY-MM-DD, NaN and infinities as null."""
     if isinstance(value, date):
         return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 @click.group(
@@ -138,8 +154,8 @@ def info() -> None:
         f"{lic.get('name', '')} ({lic['title']})" if lic.get("title") else lic.get("name", "")
         for lic in descriptor.get("licenses", [])
     )
-    click.echo(descriptor.get("title", descriptor.get("name", "")))
-    click.echo(f"Version {package.version}, license {licences}")
+    click.echo(printable(str(descriptor.get("title", descriptor.get("name", "")))))
+    click.echo(printable(f"Version {package.version}, license {licences}"))
     click.echo("")
     names = package.resources()
     width = max(len(name) for name in names)
@@ -149,9 +165,9 @@ def info() -> None:
         try:
             count = f"{len(package.records(name)):>4} rows"
         except XborderDataError as error:
-            problems.append(" ".join(str(error).split()))
+            problems.append(printable(" ".join(str(error).split())))
             count = "   ? rows"
-        click.echo(f"  {name:<{width}}  {count}  {package.resource(name).description}")
+        click.echo(printable(f"  {name:<{width}}  {count}  {package.resource(name).description}"))
     click.echo("")
     if problems:
         click.echo(f"Integrity: FAILED for {len(problems)} of {len(names)} data files", err=True)
@@ -168,14 +184,14 @@ def info() -> None:
         try:
             package.check_references()
         except XborderDataError as error:
-            problems.append(" ".join(str(error).split()))
+            problems.append(printable(" ".join(str(error).split())))
             click.echo(f"Validation: FAILED: {problems[-1]}", err=True)
         else:
             click.echo("Validation: every cell meets its Table Schema type and constraints, keys are unique, foreign keys resolve")
             click.echo("  (uv run xborder-data validate --verbose prints the full frictionless report)")
     click.echo("")
     click.echo("Cite as:")
-    click.echo(f"  {package.citation('text')}")
+    click.echo(printable(f"  {package.citation('text')}"))
     click.echo("  (uv run xborder-data cite --style bibtex|apa for other styles;")
     click.echo("   uv run xborder-data cite NAME ROW_ID for one row's sources)")
     if problems:
@@ -241,7 +257,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> 
         return text + " " * (width - _width(text))
 
     limit = None if room is None else _CELL_WIDTH
-    cells = [[_cut(_plain(row[column]), limit) for column in columns] for row in rows]
+    cells = [[_cut(printable(_plain(row[column])), limit) for column in columns] for row in rows]
+    columns = [printable(column) for column in columns]
     widths = [max([_width(column)] + [_width(line[i]) for line in cells]) for i, column in enumerate(columns)]
     if room is not None:
         widths = _fit(widths, room, gap)
@@ -274,12 +291,15 @@ def show(name: str, limit: int, fmt: str, wide: bool) -> None:
     shown = rows if limit == 0 else rows[:limit]
     columns = package.table_schema(name).field_names
     if fmt == "json":
-        click.echo(json.dumps(shown, ensure_ascii=False, indent=2, default=_json_default))
+        strict = [{key: _json_value(value) for key, value in row.items()} for row in shown]
+        click.echo(json_text(json.dumps(strict, ensure_ascii=False, indent=2, allow_nan=False)))
     elif fmt == "csv":
+        # Exact values for a file or pipe; control characters made visible on a terminal.
+        shown_text = printable if sys.stdout.isatty() else str
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([_plain(row[column]) for column in columns] for row in shown)
+        writer.writerow([shown_text(column) for column in columns])
+        writer.writerows([shown_text(_plain(row[column])) for column in columns] for row in shown)
         click.echo(out.getvalue(), nl=False)
     else:
         room = None if wide else shutil.get_terminal_size().columns
@@ -305,29 +325,35 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
     package = _package()
     chosen = cast("CitationStyle", style)  # click.Choice has already checked it
     if name is None:
-        click.echo(package.citation(chosen))
+        # Multi-line styles (bibtex) keep their line breaks; other controls are made visible.
+        click.echo("\n".join(printable(line) for line in package.citation(chosen).split("\n")))
         return
     _resource_name(package, name)
     if row_id is None:
         raise UsageError(f"cite {name}: give the row's id as well, e.g. `uv run xborder-data show {name}` lists them")
     found = package.sources_for(name, row_id)
-    click.echo(f"{name} {row_id}")
+
+    def line(text: str) -> None:
+        click.echo(printable(text))  # every value here comes from the data
+
+    line(f"{name} {row_id}")
     for key, value in found.row.items():
         if value is not None:
-            click.echo(f"  {key}: {_plain(value)}")
+            line(f"  {key}: {_plain(value)}")
     click.echo(f"\nClaims ({len(found.claims)}):")
     for claim in found.claims:
         field = f" [{claim['field']}]" if claim.get("field") else ""
-        click.echo(f"  {claim['claim_id']} ({claim['status']}){field}: {claim['as_printed']}")
+        line(f"  {claim['claim_id']} ({claim['status']}){field}: {claim['as_printed']}")
     click.echo(f"\nEvidence ({len(found.evidence)}):")
     for item in found.evidence:
         quote = f': "{item["quote"]}"' if item.get("quote") else ""
-        click.echo(f"  {item['evidence_id']} {item['stance']} {item['claim_id']}, from {item['source_id']}{quote}")
+        line(f"  {item['evidence_id']} {item['stance']} {item['claim_id']}, from {item['source_id']}{quote}")
     click.echo(f"\nSources ({len(found.sources)}):")
     for source in found.sources:
         url = f" <{source['url']}>" if source.get("url") else ""
-        click.echo(f"  {source['source_id']}: {source['title']}{url}")
-    click.echo(f"\nCite the dataset as:\n  {package.citation(chosen)}")
+        line(f"  {source['source_id']}: {source['title']}{url}")
+    click.echo("\nCite the dataset as:")
+    line(f"  {package.citation(chosen)}")
 
 
 @cli.command()
@@ -374,8 +400,8 @@ def verify(path: str | None) -> None:
 @cli.command()
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @click.argument("outdir", type=click.Path(file_okay=False))
-@click.option("--force", is_flag=True, help="Replace files that already exist.")
-@click.option("--excel", is_flag=True, help="csv only: UTF-8 with BOM, formula-like text cells quoted, one CSV per table.")
+@click.option("--force", is_flag=True, help="Replace the files this export writes if they exist; nothing else in OUTDIR.")
+@click.option("--excel", is_flag=True, help="csv only: UTF-8 with BOM, formula-like cells quoted, one CSV per table.")
 @_package_option
 def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
     """Write the package as FORMAT into OUTDIR.
@@ -391,21 +417,35 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
              xborder-data.sqlite plus metadata.json (titles, descriptions, licence)
              to serve with: datasette xborder-data.sqlite --metadata metadata.json
 
-    Existing files are never replaced without --force; each file is written
-    to a temporary file and renamed into place.
+    All or nothing: the files are built in a staging folder beside OUTDIR and
+    moved in when complete; on failure or Ctrl-C OUTDIR is left as it was.
+    Without --force an existing file stops the export; --force replaces only
+    the files listed above, never other files or folders.
     """
+    import warnings
+
     from xborder_data.exports import export as run_export
 
-    for path in run_export(_package(), fmt, outdir, force=force, excel=excel):
-        click.echo(str(path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = run_export(_package(), fmt, outdir, force=force, excel=excel)
+    for warning in caught:
+        click.echo(f"warning: {' '.join(str(warning.message).split())}", err=True)
+    for path in paths:
+        click.echo(printable(str(path)))
 
 
 @cli.command()
 @click.argument("outdir", type=click.Path(file_okay=False))
-@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--force", is_flag=True, help="Replace OUTDIR if it is a site built earlier by this command.")
 @_package_option
 def site(outdir: str, force: bool) -> None:
     """Build the package's static website into OUTDIR.
+
+    OUTDIR must be new, empty, or (with --force) a site this command built:
+    such a folder carries a .xborder-data-owned file, and --force replaces it
+    whole. Any other folder is refused, as are the current folder, the home
+    folder and the package's folder or any folder above them.
 
     Needs the optional extra: pip install 'xborder-data[site]'.
     """
@@ -416,9 +456,10 @@ def site(outdir: str, force: bool) -> None:
             f"the site builder cannot be imported ({error}); install `xborder-data[site]`"
         ) from None
     build_site(_package(), outdir, force=force)
-    click.echo(f"site written to {outdir}")
+    click.echo(f"site written to {printable(outdir)}")
 
 
 def main() -> None:
     """Run the command line (the ``xborder-data`` entry point)."""
+    configure_streams()
     cli(prog_name="xborder-data")

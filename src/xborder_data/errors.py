@@ -82,3 +82,7 @@ class UnknownRowError(XborderDataError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class UnsafeOutputError(XborderDataError, ValueError):
+    """An output folder that writing or replacing would harm (the package, home, a foreign folder)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from xborder_data.errors import UsageError
-from xborder_data.exports._files import Writers, write_all
+from xborder_data.exports._files import Writers
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -56,15 +56,18 @@ def export(
 ) -> list[Path]:
     """Write ``package`` in format ``fmt`` into ``outdir`` and return the files written.
 
-    Nothing is written when any target exists and ``force`` is False. Each file
-    is written to a temporary file in its own folder and renamed into place, so
-    a failure never leaves a half-written file behind.
+    All or nothing: every file is built in a staging folder beside ``outdir``
+    and moved in only when all are complete. On any failure, SIGINT or SIGTERM
+    the staging folder is removed and ``outdir`` is exactly as before. Without
+    ``force`` an existing file refuses the whole export, and of two concurrent
+    runs into one folder only one succeeds.
 
     Args:
         package: the package to export, e.g. ``xborder_data.bundled()``.
         fmt: one of ``FORMATS``.
         outdir: the folder to write into; created when missing.
-        force: replace existing files.
+        force: replace the files this export writes when they exist (never
+            any other file, never a folder).
         excel: csv only; write spreadsheet-safe CSVs (UTF-8 with BOM, formula
             characters neutralised) instead of the Data Package.
 
@@ -72,7 +75,12 @@ def export(
         The paths written, in writing order.
 
     Raises:
-        UsageError, MissingDependencyError, OutputExistsError.
+        UsageError, MissingDependencyError, OutputExistsError, DescriptorError
+        (a name from metadata that is not one safe file name), OSError.
     """
+    from xborder_data.staging import write_staged
+
+    if str(outdir).strip() == "":
+        raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")
     outdir = Path(outdir)
-    return write_all(planned_writers(package, fmt, outdir, excel=excel), force=force)
+    return write_staged(planned_writers(package, fmt, outdir, excel=excel), outdir, force=force)

@@ -1,27 +1,35 @@
-"""json: one file of records per table, plus the descriptor."""
+"""json: one file of records per table, plus a descriptor that points only at them.
+
+Strict JSON: NaN and infinities, which JSON cannot express, are written as null.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Writers, resource_file
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
+DESCRIPTOR = "descriptor.json"
 
-def _default(value: Any) -> str:
+
+def _strict(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, date):
         return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+    return value
 
 
 def _writer(content: Any) -> Callable[[Path], None]:
     # Bind the content now: the plan is built before anything is written.
-    text = json.dumps(content, ensure_ascii=False, indent=2, default=_default) + "\n"
+    text = json.dumps(content, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
     def write(path: Path) -> None:
         path.write_text(text, encoding="utf-8")
@@ -29,9 +37,26 @@ def _writer(content: Any) -> Callable[[Path], None]:
     return write
 
 
+def descriptor_for_json(package: "Package") -> dict[str, Any]:
+    """The package descriptor rewritten for this folder: each resource is ``NAME.json``, schemas inline.
+
+    The CSV's bytes, hash and dialect describe files this folder lacks, so they are dropped.
+    """
+    descriptor = package.descriptor()
+    for entry in descriptor.get("resources", []):
+        name = entry["name"]
+        for key in ("bytes", "hash", "dialect", "encoding"):
+            entry.pop(key, None)
+        entry.update(path=resource_file(Path(), name, ".json").as_posix(), format="json", mediatype="application/json")
+        entry["schema"] = package.schema(name)
+    return descriptor
+
+
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
     """Plan ``NAME.json`` (a list of objects; dates as YYYY-MM-DD) per table and ``descriptor.json``."""
-    plan: Writers = {outdir / f"{name}.json": _writer(package.records(name)) for name in package.resources()}
-    # Not named datapackage.json: its resource paths point at CSVs this folder lacks.
-    plan[outdir / "descriptor.json"] = _writer(package.descriptor())
+    plan: Writers = {}
+    for name in package.resources():
+        records = [{key: _strict(value) for key, value in row.items()} for row in package.records(name)]
+        plan[resource_file(outdir, name, ".json")] = _writer(records)
+    plan[outdir / DESCRIPTOR] = _writer(descriptor_for_json(package))
     return plan

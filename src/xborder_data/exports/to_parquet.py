@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.errors import MissingDependencyError
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Writers, resource_file
 from xborder_data.typemap import mapping_for
 
 if TYPE_CHECKING:
@@ -75,4 +75,4 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
 
         return write
 
-    return {outdir / f"{name}.parquet": writer(name) for name in package.resources()}
+    return {resource_file(outdir, name, ".parquet"): writer(name) for name in package.resources()}

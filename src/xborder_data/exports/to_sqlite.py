@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import sqlite3
 from datetime import date
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import BrokenReferenceError
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Writers, package_name
 from xborder_data.typemap import TYPES, mapping_for
 
 if TYPE_CHECKING:
@@ -102,8 +103,10 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
             raise BrokenReferenceError(
                 f"sqlite export: {error}; run `xborder-data validate` on the package to find the row."
             ) from None
+        except sqlite3.OperationalError as error:  # disk full, read-only: an OS error in sqlite's words
+            code = errno.ENOSPC if "full" in str(error) else errno.EIO
+            raise OSError(code, f"sqlite export: {error}") from None
         finally:
             connection.close()
 
-    name = package.descriptor().get("name", "xborder-data")
-    return {outdir / f"{name}.sqlite": write}
+    return {outdir / f"{package_name(package)}.sqlite": write}

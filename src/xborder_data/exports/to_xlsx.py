@@ -1,17 +1,42 @@
-"""xlsx: one sheet per table plus a README sheet, written with openpyxl."""
+"""xlsx: one sheet per table plus a README sheet, written with openpyxl.
+
+Write-only mode streams rows (linear time). No cell is ever a formula, control
+characters that XML cannot hold are removed with a warning naming the cell, and
+the bytes are reproducible: fixed document dates and zip timestamps.
+"""
 
 from __future__ import annotations
 
+import io
+import math
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import MissingDependencyError
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Writers, package_name, resource_file
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
 README_SHEET = "README"
+# Characters XML 1.0 cannot hold (openpyxl refuses them with IllegalCharacterError).
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FIXED_TIME = datetime(2000, 1, 1)
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+_CORE = "docProps/core.xml"
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_MIN_WIDTH, _MAX_WIDTH = 6, 60
+_SHEET_NAME_LIMIT = 31  # Excel's limit
+_CELL_LIMIT = 32_767  # characters Excel keeps in one cell
+
+
+class XlsxCellWarning(UserWarning):
+    """Cells Excel cannot hold as they are (control characters, over-long text) were changed; the message names them."""
 
 
 def _openpyxl() -> Any:
@@ -24,19 +49,82 @@ def _openpyxl() -> Any:
     return openpyxl
 
 
-def _append(sheet: Any, values: list[Any]) -> None:
-    sheet.append(values)
-    for cell in sheet[sheet.max_row]:
-        # openpyxl stores any string starting with "=" as a formula; data is never a formula.
-        if isinstance(cell.value, str):
-            cell.data_type = "s"
+@dataclass
+class _Changed:
+    """Cells the workbook cannot hold as they are, by reference (``sheet!A2``)."""
+
+    removed: list[str] = field(default_factory=list)
+    truncated: list[str] = field(default_factory=list)
+
+    def warn(self) -> None:
+        templates = (
+            (self.removed, "removed control characters, which Excel cannot store, from {} cell(s)"),
+            (self.truncated, "cut {} cell(s) to Excel's limit of " + f"{_CELL_LIMIT:,} characters"),
+        )
+        for cells, template in templates:
+            if cells:
+                shown = ", ".join(cells[:5]) + (f" and {len(cells) - 5} more" if len(cells) > 5 else "")
+                warnings.warn(f"xlsx export: {template.format(len(cells))}: {shown}", XlsxCellWarning, stacklevel=3)
+
+
+class _SheetWriter:
+    """Streams rows into one write-only sheet: text cells typed as text, widths measured."""
+
+    def __init__(self, openpyxl: Any, book: Any, title: str, header: list[str], changed: "_Changed") -> None:
+        self.openpyxl = openpyxl
+        self.sheet = book.create_sheet(title)
+        self.header = header
+        self.changed = changed
+        self.widths = [len(name) for name in header]
+        self.rows: list[list[Any]] = []
+
+    def add(self, values: list[Any]) -> None:
+        self.rows.append(values)
+        for i, value in enumerate(values[: len(self.widths)]):
+            self.widths[i] = max(self.widths[i], len(str(value)) if value is not None else 0)
+
+    def _cell(self, value: Any, row: int, column: int, *, bold: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.utils import get_column_letter
+
+        if isinstance(value, float) and not math.isfinite(value):
+            value = "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+        if isinstance(value, str) and _ILLEGAL.search(value):
+            self.changed.removed.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
+            value = _ILLEGAL.sub("", value)
+        if isinstance(value, str) and len(value) > _CELL_LIMIT:
+            self.changed.truncated.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
+            value = value[:_CELL_LIMIT]
+        if not bold and not isinstance(value, date) and not (isinstance(value, str) and value.startswith("=")):
+            return value  # a plain value: openpyxl writes it as it is, and faster than a cell
+        cell = WriteOnlyCell(self.sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # openpyxl would store "=..." as a formula; data never is one
+        elif isinstance(value, date):
+            cell.number_format = "yyyy-mm-dd"
+        if bold:
+            cell.font = self.openpyxl.styles.Font(bold=True)
+        return cell
+
+    def finish(self, *, table: bool) -> None:
+        """Set widths, freeze and filter the header (for tables), then stream every row."""
+        from openpyxl.utils import get_column_letter
+
+        for i, width in enumerate(self.widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, _MIN_WIDTH), _MAX_WIDTH)
+        if table:
+            self.sheet.freeze_panes = "A2"
+            last = f"{get_column_letter(max(len(self.header), 1))}{len(self.rows) + 1}"
+            self.sheet.auto_filter.ref = f"A1:{last}"
+        self.sheet.append([self._cell(value, 1, i, bold=True) for i, value in enumerate(self.header, start=1)])
+        for number, values in enumerate(self.rows, start=2):
+            self.sheet.append([self._cell(value, number, i) for i, value in enumerate(values, start=1)])
 
 
 def _readme_rows(package: "Package") -> list[list[Any]]:
     descriptor = package.descriptor()
     licences = "; ".join(f"{lic.get('name', '')} ({lic.get('path', '')})" for lic in descriptor.get("licenses", []))
     rows: list[list[Any]] = [
-        ["title", descriptor.get("title", "")],
         ["version", package.version],
         ["license", licences],
         ["description", descriptor.get("description", "")],
@@ -51,27 +139,63 @@ def _readme_rows(package: "Package") -> list[list[Any]]:
     return rows
 
 
+def sheet_titles(names: list[str]) -> dict[str, str]:
+    """A distinct sheet title (at most 31 characters, case-insensitively unique) per resource."""
+    taken = {README_SHEET.casefold()}
+    titles: dict[str, str] = {}
+    for name in names:
+        title, number = name[:_SHEET_NAME_LIMIT], 1
+        while title.casefold() in taken:
+            number += 1
+            suffix = f"~{number}"
+            title = name[: _SHEET_NAME_LIMIT - len(suffix)] + suffix
+        taken.add(title.casefold())
+        titles[name] = title
+    return titles
+
+
+def _reproducible(data: bytes) -> bytes:
+    """The same archive with every entry's timestamp, and the saved-at date openpyxl stamps, fixed."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename == _CORE:
+                content = _MODIFIED.sub(rb"\g<1>" + _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o100644 << 16
+            target.writestr(fixed, content)
+    return out.getvalue()
+
+
+def write_workbook(package: "Package", path: Path) -> None:
+    """Write the workbook of ``package`` to ``path``."""
+    openpyxl = _openpyxl()
+    book = openpyxl.Workbook(write_only=True)
+    book.properties.created = book.properties.modified = _FIXED_TIME
+    book.properties.creator = "xborder-data"
+    changed = _Changed()
+    descriptor = package.descriptor()
+    readme = _SheetWriter(openpyxl, book, README_SHEET, ["title", descriptor.get("title", "")], changed)
+    for row in _readme_rows(package):
+        readme.add(row)
+    readme.finish(table=False)
+    for name, title in sheet_titles(package.resources()).items():
+        fields = package.table_schema(name).fields
+        sheet = _SheetWriter(openpyxl, book, title, [spec.name for spec in fields], changed)
+        for record in package.records(name):
+            sheet.add([record[spec.name] for spec in fields])
+        sheet.finish(table=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_reproducible(buffer.getvalue()))
+    changed.warn()
+
+
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
     """Plan ``NAME.xlsx``: a README sheet (title, version, license, citation, sources) and a sheet per table."""
-    openpyxl = _openpyxl()
-
-    def write(path: Path) -> None:
-        book = openpyxl.Workbook()
-        readme = book.active
-        readme.title = README_SHEET
-        for row in _readme_rows(package):
-            _append(readme, row)
-        for name in package.resources():
-            sheet = book.create_sheet(name[:31])  # Excel's limit on sheet names
-            fields = package.table_schema(name).fields
-            _append(sheet, [spec.name for spec in fields])
-            for record in package.records(name):
-                _append(sheet, [record[spec.name] for spec in fields])
-            for cell, spec in zip(sheet[1], fields):
-                if spec.type == "date":
-                    sheet.column_dimensions[cell.column_letter].width = 12
-            sheet.freeze_panes = "A2"
-        book.save(path)
-
-    name = package.descriptor().get("name", "xborder-data")
-    return {outdir / f"{name}.xlsx": write}
+    _openpyxl()
+    for name in package.resources():
+        resource_file(outdir, name, ".xlsx")  # a sheet per resource: the names must be safe too
+    return {outdir / f"{package_name(package)}.xlsx": lambda path: write_workbook(package, path)}

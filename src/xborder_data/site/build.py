@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-import uuid
 from importlib import resources
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.errors import OutputExistsError
+from xborder_data.safe_names import check_component
+from xborder_data.staging import check_replaceable, place_folder, refuse_protected, staging_folder
 from xborder_data.site import charts as chart_specs
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
+from xborder_data.site.links import safe_links
 from xborder_data.site.tables import build_citations, build_errata, build_table, single_key
 
 if TYPE_CHECKING:
@@ -37,12 +36,6 @@ def _markdown(text: str) -> str:
     markdown_it = require("markdown_it")
     # Raw HTML in the Markdown is escaped, not passed through.
     return markdown_it.MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
-
-
-def _is_nonempty(path: Path) -> bool:
-    if path.is_dir():
-        return any(path.iterdir())
-    return path.exists() or path.is_symlink()
 
 
 def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
@@ -68,7 +61,8 @@ def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
 
 def _render(env: Any, template: str, target: Path, **context: Any) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(env.get_template(template).render(**context), encoding="utf-8", newline="\n")
+    page = safe_links(env.get_template(template).render(**context))
+    target.write_text(page, encoding="utf-8", newline="\n")
 
 
 def _write_site(package: "Package", site: Path) -> Path:
@@ -145,19 +139,26 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
     """Build a self-contained static site of ``package`` in ``outdir``.
 
     The site works from file:// with no network: no scripts, no CDN, charts as
-    inline SVG. It is written to a temporary folder next to ``outdir`` and
-    moved into place only when complete, so a failed build leaves nothing half-made.
+    inline SVG. It is written to a staging folder next to ``outdir`` and
+    moved into place only when complete, so a failed or interrupted build
+    leaves nothing half-made. The site carries a marker file
+    (``xborder_data.staging.MARKER``) that says xborder-data built it.
 
     Args:
         package: the Data Package to publish, e.g. ``xborder_data.bundled()``.
-        outdir: the folder to create.
-        force: replace ``outdir`` when it exists and is not empty.
+        outdir: the folder to create; it may exist if it is empty.
+        force: replace ``outdir`` when it is a site built earlier (it carries
+            the marker); any other non-empty folder is refused.
 
     Returns:
         The path of the site's index.html.
 
     Raises:
         OutputExistsError: ``outdir`` exists, is not empty, and ``force`` is false.
+        UnsafeOutputError: ``outdir`` is "", the current, home or package
+            folder or a folder above one of them, or (with ``force``) a
+            non-empty folder without the marker.
+        DescriptorError: a resource name is not one safe file name.
         MissingDependencyError: a dependency of the ``site`` extra is missing.
 
     Example:
@@ -165,29 +166,15 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
         >>> from xborder_data.site import build_site
         >>> build_site(xborder_data.bundled(), "site-out")  # doctest: +SKIP
     """
-    target = Path(outdir).absolute()
-    if _is_nonempty(target) and not force:
-        raise OutputExistsError(
-            f"{target}: exists and is not empty; choose another folder, or replace it with --force (force=True from Python)."
-        )
+    target = refuse_protected(outdir, package_root=package.root)
+    check_replaceable(target, force=force)  # early, before the slow build; place_folder checks again
+    for name in package.resources():  # page names come from the resource names
+        check_component(name, what="resource name")
     for module in SITE_MODULES:  # fail before writing anything
         require(module)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    try:
-        _write_site(package, staging)
-        staging.chmod(0o755)
-        if target.exists() or target.is_symlink():
-            old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
-            target.rename(old)
-            staging.rename(target)
-            if old.is_dir() and not old.is_symlink():
-                shutil.rmtree(old)
-            else:
-                old.unlink()
-        else:
-            staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with staging_folder(target) as staging:
+        site = staging / "site"
+        site.mkdir()
+        _write_site(package, site)
+        place_folder(site, target, force=force)
     return target / "index.html"
