@@ -129,52 +129,67 @@ def level_of(code: str, name: str) -> str:
     return "other"
 
 
+def _claim(claim_id: str, zone_id: str, field: str, value: str, source_id: str, quote: str, note: str) -> tuple[dict, dict]:
+    claim = {
+        "claim_id": claim_id, "source_id": source_id, "section": "external", "as_printed": quote,
+        "table": "pilot_zones", "field": field, "normalized_value": value, "status": "confirmed",
+        "evidence_source_id": source_id, "note": note, "zone_id": zone_id,
+    }
+    evidence = {
+        "evidence_id": f"{claim_id}_1", "claim_id": claim_id, "source_id": source_id, "quote": quote,
+        "stance": "supports", "note": "The claim's own source.",
+    }
+    return claim, evidence
+
+
 def build(members: list[dict[str, str]], table: dict[str, Division]) -> tuple[list[dict], list[dict], list[dict]]:
-    """Return the zone rows, their claims and their evidence."""
+    """Return the zone rows, their claims and their evidence.
+
+    ``adcode`` in members.csv is empty (look the name up), a six-digit code, or
+    ``none`` for an area with no code of its own in the table; such an area
+    gives its ``prefecture_adcode`` (with ``extra_*`` evidence for it), and its
+    zone_id uses that code.
+    """
     zones, claims, evidence = [], [], []
     for member in members:
-        code = member["adcode"] or find_code(table, member["lookup_zh"] or member["name_zh"], member["province_zh"])
-        if code not in table:
-            raise BuildError(f"{member['name_zh']}: code {code} is not in the code table")
-        division = table[code]
-        zone_id = f"b{member['batch']}-{code}"
+        batch = member["batch"]
+        if member["adcode"] == "none":
+            code, prefecture = "", member["prefecture_adcode"]
+            if prefecture not in table or not member["extra_quote"]:
+                raise BuildError(f"{member['name_zh']}: no code of its own needs a prefecture_adcode in the table and a quote for it")
+            point = Division("", "", "", "")
+        else:
+            code = member["adcode"] or find_code(table, member["lookup_zh"] or member["name_zh"], member["province_zh"])
+            if code not in table:
+                raise BuildError(f"{member['name_zh']}: code {code} is not in the code table")
+            prefecture, point = prefecture_of(table, code), table[code]
+        key = code or prefecture
+        zone_id = f"b{batch}-{key}"
         zones.append({
             "zone_id": zone_id,
-            "batch": member["batch"],
-            "name_zh": member["name_zh"],
+            "batch": batch,
+            "name_zh": member["name_zh"] or point.name,
             "name_en": member["name_en"],
-            "province_zh": table[code[:2] + "0000"].name,
-            "province_en": PROVINCE_EN[code[:2]],
+            "province_zh": table[key[:2] + "0000"].name,
+            "province_en": PROVINCE_EN[key[:2]],
             "adcode": code,
-            "level": member["level"] or level_of(code, division.name),
-            "prefecture_adcode": prefecture_of(table, code),
-            "longitude": division.longitude,
-            "latitude": division.latitude,
+            "level": member["level"] or level_of(code, point.name),
+            "prefecture_adcode": prefecture,
+            "longitude": point.longitude,
+            "latitude": point.latitude,
             "source_id": member["source_id"],
             "note": member["note"],
         })
-        claim_id = f"{OWNED_PREFIX}b{member['batch']}_{code}"
-        claims.append({
-            "claim_id": claim_id,
-            "source_id": member["source_id"],
-            "section": "external",
-            "as_printed": member["quote"],
-            "table": "pilot_zones",
-            "field": "batch",
-            "normalized_value": member["batch"],
-            "status": "confirmed",
-            "evidence_source_id": member["source_id"],
-            "note": "Membership of the batch, from a source that lists the batch.",
-            "zone_id": zone_id,
-        })
-        evidence.append({
-            "evidence_id": f"{claim_id}_1",
-            "claim_id": claim_id,
-            "source_id": member["source_id"],
-            "quote": member["quote"],
-            "stance": "supports",
-            "note": "The part of the source's list that names this city or area.",
-        })
+        claim_id = f"{OWNED_PREFIX}b{batch}_{key}"
+        pair = _claim(claim_id, zone_id, "batch", batch, member["source_id"], member["quote"],
+                      "Membership of the batch: the part of the source's list that names this city or area.")
+        claims.append(pair[0])
+        evidence.append(pair[1])
+        if member["extra_quote"]:
+            pair = _claim(f"{claim_id}_{member['extra_field']}", zone_id, member["extra_field"], prefecture,
+                          member["extra_source_id"], member["extra_quote"], "Why the area is placed in this prefecture.")
+            claims.append(pair[0])
+            evidence.append(pair[1])
     ids = [z["zone_id"] for z in zones]
     if len(set(ids)) != len(ids):
         raise BuildError(f"duplicate zone ids: {sorted({i for i in ids if ids.count(i) > 1})}")
