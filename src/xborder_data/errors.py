@@ -59,3 +59,7 @@ class UnknownRowError(XborderDataError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class ScopeSpliceError(UsageError):
+    """A trade series asked across scopes, which count different things and must never be spliced."""
