@@ -24,43 +24,53 @@ LEVELS = ("zone", "prefecture")
 RULES = ("approval_year", "next_year_if_after_june")
 COLUMNS = [
     "unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level",
-    "year", "batch", "first_treated_year", "treated", "years_since_treatment",
+    "year", "batch", "first_treated_year", "dated_by", "treated", "years_since_treatment",
 ]
 
 
-def first_treated_year(batch: dict[str, Any], rule: Rule) -> int:
-    """Return the first treated year of a batch under ``rule``.
+def first_treated_year(batch: dict[str, Any], rule: Rule) -> tuple[int, str]:
+    """Return a batch's first treated year under ``rule``, and what dates it.
 
     ``approval_year``: the year the State Council approved the batch.
     ``next_year_if_after_june``: that year if approved in January to June,
-    else the next year. The month is the approval month; where only the
-    announcement date is known, an announcement in January to June settles it
-    (approval cannot follow announcement), a later one does not.
+    else the next year.
+
+    Where no source dates the approval (batch 8), the announcement stands in:
+    its year for ``approval_year``; for ``next_year_if_after_june`` an
+    announcement in January to June of a year gives that year. The second
+    value says which date was used: "approval" or "announcement".
 
     Raises:
         UsageError: when the batch lacks the date the rule needs.
     """
-    year, month = batch["approval_year"], batch["approval_month"]
+    year, month, announced = batch["approval_year"], batch["approval_month"], batch["announced_date"]
     if year is None:
-        raise UsageError(f"pilot_zone_batches batch {batch['batch']}: no approval year, so no rule can date its treatment")
+        if announced is None:
+            raise UsageError(f"pilot_zone_batches batch {batch['batch']}: no approval or announcement date, so no rule can date its treatment")
+        if rule == "approval_year" or announced.month <= 6:
+            return announced.year, "announcement"
+        raise UsageError(
+            f"pilot_zone_batches batch {batch['batch']}: approval undated and announced after June, so "
+            f"rule 'next_year_if_after_june' cannot place it; use rule='approval_year'"
+        )
     if rule == "approval_year":
-        return int(year)
+        return int(year), "approval"
     if month is None:
-        announced = batch["announced_date"]
+        # Approval cannot follow its announcement: an announcement by June settles it.
         if announced is not None and announced.year == year and announced.month <= 6:
-            return int(year)
+            return int(year), "approval"
         raise UsageError(
             f"pilot_zone_batches batch {batch['batch']}: approval month unknown, so "
             f"rule 'next_year_if_after_june' cannot place it; use rule='approval_year'"
         )
-    return int(year) + (1 if month > 6 else 0)
+    return int(year) + (1 if month > 6 else 0), "approval"
 
 
 def _units(zones: list[dict[str, Any]], batches: dict[int, dict[str, Any]], level: Level, rule: Rule) -> list[dict[str, Any]]:
     """One dict per unit with its names, batch and first treated year."""
     units: dict[str, dict[str, Any]] = {}
     for zone in sorted(zones, key=lambda z: (z["batch"], z["zone_id"])):
-        start = first_treated_year(batches[zone["batch"]], rule)
+        start, basis = first_treated_year(batches[zone["batch"]], rule)
         if level == "zone":
             key, code = zone["zone_id"], zone["adcode"] or zone["prefecture_adcode"]
             unit = {"unit_id": key, "code": code, "name_zh": zone["name_zh"], "name_en": zone["name_en"], "level": zone["level"]}
@@ -70,14 +80,14 @@ def _units(zones: list[dict[str, Any]], batches: dict[int, dict[str, Any]], leve
             unit = {"unit_id": key, "code": code, "name_zh": zone["name_zh"] if own else None,
                     "name_en": zone["name_en"] if own else None, "level": zone["level"] if own else None}
         unit.update(prefecture_adcode=zone["prefecture_adcode"], province_zh=zone["province_zh"],
-                    province_en=zone["province_en"], batch=zone["batch"], first_treated_year=start)
+                    province_en=zone["province_en"], batch=zone["batch"], first_treated_year=start, dated_by=basis)
         known = units.get(key)
         if known is None:
             units[key] = unit
             continue
         # A prefecture is treated from its first zone; keep names from the zone that is the prefecture.
         if start < known["first_treated_year"]:
-            known.update(batch=unit["batch"], first_treated_year=start)
+            known.update(batch=unit["batch"], first_treated_year=start, dated_by=basis)
         for field in ("name_zh", "name_en", "level"):
             if known[field] is None:
                 known[field] = unit[field]
@@ -132,8 +142,11 @@ def pilot_zone_panel(
     Returns:
         A DataFrame with one row per unit and year: unit_id, code,
         prefecture_adcode, name_zh, name_en, province_zh, province_en, level,
-        year, batch, first_treated_year, treated (0/1) and
+        year, batch, first_treated_year, dated_by ("approval", or
+        "announcement" where the approval is undated), treated (0/1) and
         years_since_treatment (year - first_treated_year, negative before).
+        Treatment is absorbing: the 2025 revocation of three zones (see
+        their notes) is not modelled.
         Only designated units appear: left-join it onto a table of all
         cities and fill treated with 0 for the rest.
 
@@ -156,6 +169,6 @@ def pilot_zone_panel(
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("year", "batch", "first_treated_year", "treated", "years_since_treatment"):
         frame[column] = frame[column].astype("int64")
-    for column in ("unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level"):
+    for column in ("unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level", "dated_by"):
         frame[column] = frame[column].astype("string")
     return frame
