@@ -133,7 +133,9 @@ def pilot_zone_panel(
             prefecture (unit_id and code are prefecture_adcode), treated from
             its first zone. A county-level zone such as Yiwu makes its
             prefecture treated. Names are empty for a prefecture that is not a
-            zone itself.
+            zone itself. At zone level a code can repeat (Xiong'an, batch 5,
+            and Baoding, batch 8, both give 130600): merge city statistics at
+            prefecture level.
         rule: ``"approval_year"`` treats a batch from the year of approval;
             ``"next_year_if_after_june"`` from the next year when it was
             approved after June (see first_treated_year).
