@@ -107,7 +107,7 @@ def test_running_totals_add_up_where_both_are_known() -> None:
 def test_what_no_source_states_stays_empty() -> None:
     batches = {r["batch"]: r for r in xborder_data.records("pilot_zone_batches")}
     assert batches[8]["approval_year"] is None  # only the publication is dated
-    assert batches[8]["document_number"] is None and batches[1]["approval_date"] is None
+    assert batches[8]["approval_date"] is None and batches[1]["document_number"] is None
     assert batches[6]["approval_date"] is None  # approved in January 2022, published 2022-02-08
     platforms = {p["platform_id"]: p for p in xborder_data.records("platforms")}
     assert platforms["ec21"]["start_year"] is None and platforms["kellysearch"]["start_year"] is None

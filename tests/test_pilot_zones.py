@@ -29,7 +29,7 @@ LONGITUDE = (73.4, 135.1)
 LATITUDE = (18.1, 53.6)
 # What the sources read list, batch by batch (research notes of 1.2.0), and the
 # counts the batches table states: a shortfall must be explained in its note.
-LISTED = {1: 1, 2: 12, 3: 22, 4: 3, 5: 46, 6: 26, 7: 15, 8: 16}
+LISTED = {1: 1, 2: 12, 3: 22, 4: 13, 5: 46, 6: 26, 7: 25, 8: 16}
 STATED = {1: 1, 2: 12, 3: 22, 4: 24, 5: 46, 6: 27, 7: 33, 8: 16}
 
 ZONES = xborder_data.records("pilot_zones")
@@ -43,7 +43,7 @@ def test_rows_per_batch_match_the_batches_table_or_the_gap_is_stated() -> None:
         assert batch["zones_listed"] == counts[number], number
         assert batch["zones_added"] == STATED[number], number
         if counts[number] < batch["zones_added"]:
-            assert "left out" in batch["note"], number
+            assert "left out" in batch["note"].lower(), number
         names = batch["cities"].split(" | ")
         assert names == [z["name_en"] for z in ZONES if z["batch"] == number], number
 
@@ -87,10 +87,13 @@ def test_coordinates_lie_inside_china(zone: dict) -> None:
 
 
 def test_every_zone_has_evidence_that_names_it() -> None:
+    import opencc  # an independent traditional-to-simplified converter
+
+    to_simplified = opencc.OpenCC("t2s")
     claims = [c for c in xborder_data.records("claims") if c["table"] == "pilot_zones" and c["field"] == "batch"]
     evidence = {(e["claim_id"], e["source_id"]): e for e in xborder_data.records("evidence")}
     by_zone = {c["zone_id"]: c for c in claims}
-    shared: dict[str, list[dict]] = {}
+    assert len(by_zone) == len(claims) == len(ZONES)
     for zone in ZONES:
         claim = by_zone[zone["zone_id"]]
         assert claim["status"] == "confirmed" and claim["normalized_value"] == str(zone["batch"])
@@ -100,13 +103,8 @@ def test_every_zone_has_evidence_that_names_it() -> None:
             stem = zone["name_en"].split(" Autonomous")[0].removeprefix("Bortala ")
             assert stem in quote, (zone["zone_id"], quote)
         else:
-            shared.setdefault(quote, []).append(zone)
-    # A Chinese list names its members in order, separated by 、: one fragment, its zones.
-    for quote, zones in shared.items():
-        items = quote.removeprefix("同意在").split("、")
-        assert len(items) == len(zones), quote
-        for item, zone in zip(items, zones):
-            assert item[-1].replace("區", "区") == zone["name_zh"][-1], (item, zone["name_zh"])
+            simplified = to_simplified.convert(quote)
+            assert zone["name_zh"] in simplified or zone["name_zh"].removesuffix("市") in simplified, (zone["zone_id"], quote)
 
 
 def test_names_left_out_for_ambiguity_are_really_absent() -> None:
