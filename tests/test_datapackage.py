@@ -22,12 +22,13 @@ ROW_COUNTS = {
     "policies": 17,
     "market_figures": 11,
     "drivers": 3,
-    "sources": 70,
-    "claims": 117,
-    "evidence": 106,
+    "sources": 99,
+    "claims": 300,
+    "evidence": 291,
     "errata": 16,
     "pilot_zone_batches": 8,
-    "trade_values": 23,
+    "trade_values": 27,
+    "pilot_zones": 161,
 }
 CITED_TABLES = ["stages", "stage_features", "platforms", "policies", "market_figures", "drivers"]
 FORMULA_START = ("=", "+", "-", "@")

@@ -57,23 +57,25 @@ def test_the_official_series_never_mixes_scopes_or_revisions_in_one_key() -> Non
 
 def test_the_series_break_of_2018_is_explicit() -> None:
     rows = xborder_data.records("trade_values")
-    scopes = {r["period_year"]: r["scope"] for r in rows if r["flow"] == "total" and r["revision"] != "later_revision"}
+    scopes = {r["period_year"]: r["scope"] for r in rows if r["flow"] == "total" and r["revision"] == "first_release"}
     assert scopes[2017] == "platform_cleared_retail"
-    assert scopes[2018] == "survey_including_b2b"
+    assert scopes[2020] == "survey_including_b2b"
+    assert {r["scope"] for r in rows if r["trade_value_id"] == "cbec_2018_total"} == {"survey_including_b2b"}
 
 
 def test_preliminary_and_final_figures_are_both_kept() -> None:
     rows = {r["trade_value_id"]: r for r in xborder_data.records("trade_values")}
-    assert rows["cbec_2022_total_preliminary"]["value"] == 2110 and rows["cbec_2022_total_preliminary"]["revision"] == "preliminary"
+    assert rows["cbec_2022_total_preliminary"]["value"] == 2110 and rows["cbec_2022_total_preliminary"]["revision"] == "first_release"
     assert rows["cbec_2022_total_final"]["value"] == 2100 and rows["cbec_2022_total_final"]["revision"] == "final"
 
 
 def test_derived_trade_values_equal_their_formula() -> None:
     rows = {r["trade_value_id"]: r for r in xborder_data.records("trade_values")}
     derived = [r for r in rows.values() if r["derived"]]
-    assert [r["trade_value_id"] for r in derived] == ["cbec_2019_total"]
+    assert [r["trade_value_id"] for r in derived] == ["cbec_2019_total", "cbec_2021_total_implied"]
     for row in derived:
         assert row["evidence_quality"] == "derived" and row["value_qualifier"] == "about"
+        assert row["revision"] == "implied" and row["released"] is None
         computed = _evaluate(row["formula"], lambda field, key: rows[key][field])
         assert round(computed, -1) == row["value"], (row["trade_value_id"], computed)
 
@@ -90,23 +92,26 @@ def test_derived_batch_counts_equal_their_formula() -> None:
             checked += 1
         if row["zones_added_derived"] or row["zones_total_derived"]:
             assert row["formula"], row["batch"]
-    assert checked == 6
-    assert (batches[4]["zones_added"], batches[7]["zones_added"]) == (24, 33)
+    assert checked == 4
+    assert (batches[4]["zones_added"], batches[7]["zones_added"], batches[8]["zones_added"]) == (24, 33, 16)
 
 
 def test_running_totals_add_up_where_both_are_known() -> None:
     batches = sorted(xborder_data.records("pilot_zone_batches"), key=lambda r: r["batch"])
     for before, after in zip(batches, batches[1:]):
         if before["zones_total"] is not None and after["zones_total"] is not None:
-            assert after["zones_total"] == before["zones_total"] + after["zones_added"], after["batch"]
+            revoked = after["zones_revoked"] or 0
+            assert after["zones_total"] == before["zones_total"] + after["zones_added"] - revoked, after["batch"]
 
 
 def test_what_no_source_states_stays_empty() -> None:
     batches = {r["batch"]: r for r in xborder_data.records("pilot_zone_batches")}
-    assert batches[4]["approval_year"] is None  # only an unconfirmed belief dates it
-    assert batches[8]["zones_total"] is None  # the research found no new total
+    assert batches[8]["approval_year"] is None  # only the publication is dated
+    assert batches[8]["approval_date"] is None and batches[1]["document_number"] is None
+    assert batches[6]["approval_date"] is None  # approved in January 2022, published 2022-02-08
     platforms = {p["platform_id"]: p for p in xborder_data.records("platforms")}
     assert platforms["ec21"]["start_year"] is None and platforms["kellysearch"]["start_year"] is None
+    assert platforms["amazon_global_selling"]["start_year"] is None  # no source dates the launch
 
 
 def _claims_by_row(table: str) -> dict[str, list[dict]]:

@@ -22,6 +22,7 @@ from xborder_data.errors import (
     IntegrityError,
     MissingDependencyError,
     OutputExistsError,
+    ScopeSpliceError,
     UnknownResourceError,
     UnknownRowError,
     UnsafePathError,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 
     from xborder_data.cite import CitationStyle
     from xborder_data.integrity import ReleaseComparison
+    from xborder_data.panel import Level, Rule
+    from xborder_data.trade import PeriodKind, Revision
     from xborder_data.provenance import Citations
     from xborder_data.validation import ValidationReport
 
@@ -61,6 +64,8 @@ __all__ = [
     "citation",
     "validate",
     "compare_with_release",
+    "pilot_zone_panel",
+    "trade_series",
     "XborderDataError",
     "BadCellError",
     "BrokenReferenceError",
@@ -69,6 +74,7 @@ __all__ = [
     "IntegrityError",
     "MissingDependencyError",
     "OutputExistsError",
+    "ScopeSpliceError",
     "UnknownResourceError",
     "UnknownRowError",
     "UnsafePathError",
@@ -165,3 +171,19 @@ def validate() -> "ValidationReport":
 def compare_with_release() -> "ReleaseComparison":
     """Compare every bundled file with the release manifest shipped in this library."""
     return bundled().compare_with_release()
+
+
+def pilot_zone_panel(start: int, end: int, level: "Level" = "zone", rule: "Rule" = "approval_year") -> "pd.DataFrame":
+    """Return the pilot-zone unit × year treatment panel (see xborder_data.panel)."""
+    from xborder_data.panel import pilot_zone_panel as build
+
+    return build(start, end, level, rule)
+
+
+def trade_series(
+    scope: str, flow: str = "total", revision: "Revision" = "latest", *, period: "PeriodKind" = "year", include_implied: bool = False
+) -> "pd.DataFrame":
+    """Return one trade-value series, one value per period, never across scopes (see xborder_data.trade)."""
+    from xborder_data.trade import trade_series as build
+
+    return build(scope, flow, revision, period=period, include_implied=include_implied)

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette")
 CITATION_STYLES = ("text", "bibtex", "apa")
 SHOW_FORMATS = ("table", "csv", "json")
+PANEL_LEVELS = ("zone", "prefecture")  # kept in step with panel.LEVELS and RULES by tests
+PANEL_RULES = ("approval_year", "next_year_if_after_june")
 _BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError, UnsafeOutputError)
 _CELL_WIDTH = 40
 _MIN_COLUMN_WIDTH = 8  # narrower cells show too little to read: leave columns out instead
@@ -433,6 +435,54 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
         click.echo(f"warning: {' '.join(str(warning.message).split())}", err=True)
     for path in paths:
         click.echo(printable(str(path)))
+
+
+@cli.command()
+@click.option("--start", type=int, required=True, help="First year of the panel.")
+@click.option("--end", type=int, required=True, help="Last year of the panel (inclusive).")
+@click.option("--level", type=click.Choice(PANEL_LEVELS), default="zone", show_default=True, help="One unit per zone, or per enclosing prefecture.")
+@click.option("--rule", type=click.Choice(PANEL_RULES), default="approval_year", show_default=True, help="How a batch's approval date gives its first treated year.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the CSV to this file instead of standard output.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def panel(start: int, end: int, level: str, rule: str, output: str | None, force: bool) -> None:
+    """Write the pilot-zone unit × year treatment panel as CSV.
+
+    One row per unit and year, with treated (0/1), the first treated year and
+    the years since treatment; see xborder_data.pilot_zone_panel.
+    """
+    from xborder_data.panel import COLUMNS, panel_rows
+
+    rows = panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([_plain(row[column]) for column in COLUMNS] for row in rows)
+    if output is None:
+        click.echo(out.getvalue(), nl=False)
+        return
+    _write_whole(output, out.getvalue().encode("utf-8"), force=force)
+    click.echo(output)
+
+
+def _write_whole(target: str, data: bytes, *, force: bool) -> None:
+    """Write ``data`` to ``target`` all at once: a temporary file renamed into place."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from xborder_data.errors import OutputExistsError
+
+    path = Path(target)
+    if path.exists() and not force:
+        raise OutputExistsError(f"{path} exists; pass --force to replace it")
+    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 @cli.command()

@@ -86,3 +86,7 @@ class UnknownRowError(XborderDataError, KeyError):
 
 class UnsafeOutputError(XborderDataError, ValueError):
     """An output folder that writing or replacing would harm (the package, home, a foreign folder)."""
+
+
+class ScopeSpliceError(UsageError):
+    """A trade series asked across scopes, which count different things and must never be spliced."""
