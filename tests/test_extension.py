@@ -51,13 +51,13 @@ def test_new_rows_are_marked_as_extension_rows() -> None:
 
 
 def test_the_official_series_never_mixes_scopes_or_revisions_in_one_key() -> None:
-    keys = Counter((r["period_label"], r["flow"], r["scope"], r["revision"]) for r in xborder_data.records("trade_values"))
+    keys = Counter((r["period_label"], r["flow"], r["scope"], r["vintage"]) for r in xborder_data.records("trade_values"))
     assert [key for key, count in keys.items() if count > 1] == []
 
 
 def test_the_series_break_of_2018_is_explicit() -> None:
     rows = xborder_data.records("trade_values")
-    scopes = {r["period_year"]: r["scope"] for r in rows if r["flow"] == "total" and r["revision"] == "first_release"}
+    scopes = {r["period_year"]: r["scope"] for r in rows if r["flow"] == "total" and r["vintage"] == "first_release"}
     assert scopes[2017] == "platform_cleared_retail"
     assert scopes[2020] == "survey_including_b2b"
     assert {r["scope"] for r in rows if r["trade_value_id"] == "cbec_2018_total"} == {"survey_including_b2b"}
@@ -65,8 +65,8 @@ def test_the_series_break_of_2018_is_explicit() -> None:
 
 def test_preliminary_and_final_figures_are_both_kept() -> None:
     rows = {r["trade_value_id"]: r for r in xborder_data.records("trade_values")}
-    assert rows["cbec_2022_total_preliminary"]["value"] == 2110 and rows["cbec_2022_total_preliminary"]["revision"] == "first_release"
-    assert rows["cbec_2022_total_final"]["value"] == 2100 and rows["cbec_2022_total_final"]["revision"] == "final"
+    assert rows["cbec_2022_total_preliminary"]["value"] == 2110 and rows["cbec_2022_total_preliminary"]["vintage"] == "first_release"
+    assert rows["cbec_2022_total_final"]["value"] == 2100 and rows["cbec_2022_total_final"]["vintage"] == "final"
 
 
 def test_derived_trade_values_equal_their_formula() -> None:
@@ -75,7 +75,7 @@ def test_derived_trade_values_equal_their_formula() -> None:
     assert [r["trade_value_id"] for r in derived] == ["cbec_2019_total", "cbec_2021_total_implied"]
     for row in derived:
         assert row["evidence_quality"] == "derived" and row["value_qualifier"] == "about"
-        assert row["revision"] == "implied" and row["released"] is None
+        assert row["vintage"] == "implied" and row["released"] is None
         computed = _evaluate(row["formula"], lambda field, key: rows[key][field])
         assert round(computed, -1) == row["value"], (row["trade_value_id"], computed)
 
@@ -145,7 +145,7 @@ def test_every_new_row_has_a_source_and_a_quote(table: str, row_id: str, row: di
     if table == "trade_values" and row["flow"] != "total":
         # The split comes from the same release as its total, which carries the quote.
         totals = _claims_by_row(table)
-        sibling = next(r for r in xborder_data.records(table) if r["flow"] == "total" and r["period_label"] == row["period_label"] and r["revision"] == row["revision"] and r["source_id"] == row["source_id"])
+        sibling = next(r for r in xborder_data.records(table) if r["flow"] == "total" and r["period_label"] == row["period_label"] and r["vintage"] == row["vintage"] and r["source_id"] == row["source_id"])
         claims = totals[sibling["trade_value_id"]]
     assert claims, "no claim backs this row"
     assert all(c["as_printed"] and c["source_id"] != "article" for c in claims)

@@ -262,12 +262,12 @@ def test_validate_restores_the_csv_field_size_limit() -> None:
 def test_a_cell_over_the_csv_limit_is_refused_the_same_before_and_after_validate(tmp_path: Path) -> None:
     from conftest import write_package
 
-    big = b"x" * (csv.field_size_limit() + 10)
+    big = b"x" * (131_072 + 10)  # the csv module's default limit, whatever the process has now
     package = xborder_data.open(write_package(tmp_path, {"t": (b"v\n" + big + b"\n", {"fields": [{"name": "v"}]})}))
     outcomes = []
     for _ in range(2):
         package.clear_cache()
-        with pytest.raises(XborderDataError, match="field larger than field limit") as caught:
+        with pytest.raises(XborderDataError, match="longer than 131072 characters") as caught:
             package.records("t")
         outcomes.append(str(caught.value))
         xborder_data.validate()
@@ -301,3 +301,86 @@ def test_a_batch_number_finds_its_claims_from_the_cli() -> None:
     done = subprocess.run([sys.executable, "-m", "xborder_data", "cite", "pilot_zone_batches", "3"], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0, done.stderr
     assert f"Claims ({len(expected)}):" in done.stdout
+
+
+# -- found by the red-team review ----------------------------------------------------
+RED_TEAM = [
+    ("a 5,000-digit integer bound", {"name": "v", "type": "integer", "constraints": {"maximum": "9" * 5000}}, "outside the 64-bit integer range"),
+    ("a huge number bound", {"name": "v", "type": "number", "constraints": {"maximum": 10**400}}, "too large for a 64-bit float|refuses"),
+    ("a repeated enum value", {"name": "v", "constraints": {"enum": ["x", "x"]}}, "repeats a value"),
+    ("1 and 1.0 in a number enum", {"name": "v", "type": "number", "constraints": {"enum": [1, 1.0]}}, "repeats a value"),
+    ("NaN in an enum", {"name": "v", "type": "number", "constraints": {"enum": ["NaN", 1]}}, "NaN cannot be"),
+    ("a NaN bound", {"name": "v", "type": "number", "constraints": {"maximum": "NaN"}}, "NaN cannot be"),
+]
+
+
+@pytest.mark.parametrize(("case", "field", "message"), RED_TEAM, ids=[c[0] for c in RED_TEAM])
+def test_a_crafted_constraint_is_refused_when_opened(tmp_path: Path, case: str, field: dict, message: str) -> None:
+    from conftest import write_package
+
+    root = write_package(tmp_path, {"t": (b"v\n1\n", {"fields": [field]})})
+    with pytest.raises(DescriptorError, match=message):
+        xborder_data.open(root)
+
+
+def test_a_5000_digit_integer_cell_is_one_bad_cell(tmp_path: Path) -> None:
+    from conftest import write_package
+
+    schema = {"fields": [{"name": "id"}, {"name": "v", "type": "integer"}]}
+    package = xborder_data.open(write_package(tmp_path, {"t": (b"id,v\na," + b"9" * 5000 + b"\n", schema)}))
+    for read in (package.records, package.load):
+        with pytest.raises(xborder_data.BadCellError, match="outside the 64-bit integer range"):
+            read("t")
+
+
+def test_a_dialect_typo_is_refused(package_copy: Path) -> None:
+    descriptor = _descriptor(package_copy)
+    _first(descriptor)["dialect"] = {"delimeter": ";"}
+    _write(package_copy, descriptor)
+    with pytest.raises(DescriptorError, match=r"\['delimeter'\].*a typo"):
+        xborder_data.open(package_copy)
+
+
+def test_contributor_roles_must_be_strings(package_copy: Path) -> None:
+    descriptor = _descriptor(package_copy)
+    descriptor["contributors"] = [{"title": "x", "roles": 5}]
+    _write(package_copy, descriptor)
+    with pytest.raises(DescriptorError, match="'roles'"):
+        xborder_data.open(package_copy)
+
+
+def test_a_descriptor_linked_from_outside_is_refused(package_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.json"
+    outside.write_bytes((package_copy / "datapackage.json").read_bytes())
+    (package_copy / "datapackage.json").unlink()
+    (package_copy / "datapackage.json").symlink_to(outside)
+    with pytest.raises(UnsafePathError, match="outside"):
+        xborder_data.open(package_copy)
+
+
+def test_a_copy_that_claims_a_release_but_differs_fails_validation(package_copy: Path) -> None:
+    schema_path = package_copy / "schemas" / "platforms.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["missingValues"] = ["", "CN"]
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    report = xborder_data.open(package_copy).validate()
+    assert not report.valid
+    assert [issue.type for issue in report.errors] == ["release-mismatch"]
+    assert "changed: schemas/platforms.json" in report.errors[0].message
+
+
+def test_sources_for_needs_the_provenance_tables(tmp_path: Path) -> None:
+    from conftest import write_package
+
+    root = write_package(tmp_path, {"t": (b"id\na\n", {"fields": [{"name": "id"}], "primaryKey": "id"})})
+    with pytest.raises(DescriptorError, match="no 'claims' resource"):
+        xborder_data.open(root).sources_for("t", "a")
+
+
+def test_nan_against_a_bound_says_so(tmp_path: Path) -> None:
+    from conftest import write_package
+
+    schema = {"fields": [{"name": "id"}, {"name": "v", "type": "number", "constraints": {"minimum": 0}}]}
+    package = xborder_data.open(write_package(tmp_path, {"t": (b"id,v\na,NaN\n", schema)}))
+    with pytest.raises(xborder_data.BadCellError, match="is NaN, which no minimum or maximum admits"):
+        package.records("t")

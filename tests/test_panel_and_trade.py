@@ -141,9 +141,9 @@ def test_a_series_never_mixes_scopes_or_revisions_or_counts_twice(scope: str, fl
     assert not series["period_label"].duplicated().any()
     assert set(series["scope"]) <= {scope} and set(series["flow"]) <= {flow}
     if revision != "latest":
-        assert set(series["revision"]) <= {revision}
+        assert set(series["vintage"]) <= {revision}
     if not implied:
-        assert "implied" not in set(series["revision"])
+        assert "implied" not in set(series["vintage"])
     for row in series.itertuples():
         stored = TRADE[row.trade_value_id]
         assert (stored["value"], stored["scope"], stored["period_label"]) == (row.value, scope, row.period_label)
@@ -184,7 +184,7 @@ def test_bad_series_arguments_raise_one_usage_error(kwargs: dict, message: str) 
 
 def test_every_trade_row_is_labelled_with_a_vintage_and_a_release_date() -> None:
     for row in TRADE.values():
-        assert row["revision"] in {"first_release", "revised", "final", "implied", "unknown"}
-        assert (row["released"] is None) == (row["revision"] == "implied"), row["trade_value_id"]
-        assert row["derived"] == (row["revision"] == "implied"), row["trade_value_id"]
-    assert [r for r in TRADE.values() if r["revision"] == "unknown"] == [TRADE["cbec_2024_total_later"]]
+        assert row["vintage"] in {"first_release", "revised", "final", "implied", "unknown"}
+        assert (row["released"] is None) == (row["vintage"] == "implied"), row["trade_value_id"]
+        assert row["derived"] == (row["vintage"] == "implied"), row["trade_value_id"]
+    assert [r for r in TRADE.values() if r["vintage"] == "unknown"] == [TRADE["cbec_2024_total_later"]]

@@ -47,6 +47,8 @@ def read_uri(text: str) -> str:
 def read_integer(text: str) -> int:
     if not _INTEGER.fullmatch(text):
         raise CellProblem("is not an integer such as 42 (ASCII digits, an optional sign, no spaces)")
+    if len(text.lstrip("+-0")) > 19:  # more digits than int64 holds; also spares int() its 4,300-digit limit
+        raise CellProblem("is outside the 64-bit integer range")
     value = int(text)
     if not INT64_MIN <= value <= INT64_MAX:
         raise CellProblem("is outside the 64-bit integer range")

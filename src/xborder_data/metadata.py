@@ -8,6 +8,7 @@ refused with a DescriptorError that names it, never silently ignored.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from xborder_data.paths import resolve_inside
 from xborder_data.safe_read import read_regular_file
 
 DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
-RESOURCE_NAME = re.compile(r"[a-z0-9._-]+")
+RESOURCE_NAME = re.compile(r"[a-z0-9._-]{1,200}")
 SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
 TYPES = ("string", "integer", "number", "boolean", "date", "year")
 _FIELD_KEYS = {
@@ -37,6 +38,10 @@ _CONSTRAINTS = {
     "minLength", "maxLength", "pattern",
 }
 _SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "missingValues", "uniqueKeys", "fieldsMatch", "$schema", "title", "description"}
+_DIALECT_KEYS = {
+    "$schema", "header", "headerRows", "delimiter", "quoteChar", "doubleQuote", "escapeChar",
+    "skipInitialSpace", "lineTerminator", "caseSensitiveHeader", "csvddfVersion",
+}
 _DIALECT_DEFAULTS: dict[str, Any] = {
     "header": True, "headerRows": [1], "delimiter": ",", "quoteChar": '"', "doubleQuote": True,
     "skipInitialSpace": False,
@@ -182,20 +187,25 @@ class _Checker:
 
 def _typed(check: _Checker, spec_read: Callable[[str], Any], value: Any, kind: str, where: str) -> Any:
     """A constraint value in its logical form: a native JSON value of the type, or its lexical form."""
-    if isinstance(value, str) and kind != "string":
-        try:
-            return spec_read(value)
-        except CellProblem as problem:
-            raise check.fail(where, f"value {value!r} {problem}") from None
     if kind == "string" and isinstance(value, str):
         return value
-    if kind in ("integer", "year") and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
     if kind == "boolean" and isinstance(value, bool):
         return value
-    raise check.fail(where, f"value {repr(value)[:40]} is not a {kind}")
+    if isinstance(value, str) or (kind in ("integer", "year") and isinstance(value, int) and not isinstance(value, bool)):
+        try:
+            result = spec_read(str(value))  # the same rules, and range checks, as a cell
+        except CellProblem as problem:
+            raise check.fail(where, f"value {str(value)[:40]!r} {problem}") from None
+    elif kind == "number" and isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            result = float(value)
+        except OverflowError:
+            raise check.fail(where, f"value {repr(value)[:40]} is too large for a 64-bit float") from None
+    else:
+        raise check.fail(where, f"value {repr(value)[:40]} is not a {kind}")
+    if isinstance(result, float) and math.isnan(result):
+        raise check.fail(where, "value NaN cannot be a bound or an enum member")
+    return result
 
 
 def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[str, ...]) -> FieldSpec:
@@ -274,7 +284,7 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         format=fmt,
         required=check.get(constraints, "required", bool, where_c, False),
         unique=check.get(constraints, "unique", bool, where_c, False),
-        enum=None if enum is None else tuple(_typed(check, reader, item, kind, f"{where_c} enum") for item in enum),
+        enum=None if enum is None else _unique_members(check, tuple(_typed(check, reader, item, kind, f"{where_c} enum") for item in enum), where_c),
         minimum=bound("minimum"),
         maximum=bound("maximum"),
         exclusive_minimum=bound("exclusiveMinimum"),
@@ -285,6 +295,12 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         missing_values=missing,
         read=reader,
     )
+
+
+def _unique_members(check: _Checker, members: tuple[Any, ...], where: str) -> tuple[Any, ...]:
+    if len(set(members)) != len(members):
+        raise check.fail(where, f"has an 'enum' that repeats a value ({list(members)[:10]})")
+    return members
 
 
 def _strings(check: _Checker, raw: dict[str, Any], key: str, where: str, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -360,9 +376,9 @@ def _parse_dialect(check: _Checker, raw: Any, where: str) -> Dialect:
     for key, default in _DIALECT_DEFAULTS.items():
         if key in raw and key not in ("delimiter", "quoteChar", "doubleQuote", "skipInitialSpace") and raw[key] != default:
             raise check.fail(f"{where} {key!r}", f"is {raw[key]!r}; this loader supports only {default!r}")
-    for key in ("nullSequence", "commentChar", "commentRows", "headerJoin"):
-        if key in raw:
-            raise check.fail(where, f"uses {key!r}, which this loader does not support")
+    unknown = sorted(set(raw) - _DIALECT_KEYS)
+    if unknown:
+        raise check.fail(where, f"uses {unknown}, which this loader does not support (a typo?)")
     terminator = check.get(raw, "lineTerminator", str, where, "\r\n")
     if terminator not in ("\r\n", "\n", "\r"):
         raise check.fail(f"{where} 'lineTerminator'", "must be \\r\\n, \\n or \\r")
@@ -394,8 +410,11 @@ def _check_package_properties(check: _Checker, descriptor: dict[str, Any]) -> No
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 raise check.fail(f"{key}[{index}]", "must be an object")
-            for sub in ("name", "title", "path", "email", "role"):
+            for sub in ("name", "title", "path", "email", "role", "organization", "givenName", "familyName"):
                 check.get(item, sub, str, f"{key}[{index}]")
+            roles = check.get(item, "roles", list, f"{key}[{index}]", [])
+            if not all(isinstance(role, str) for role in roles):
+                raise check.fail(f"{key}[{index}] 'roles'", "must be a list of strings")
 
 
 def load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, ResourceSpec]:

@@ -41,6 +41,7 @@ class Package:
         if root.name == DESCRIPTOR_NAME:
             root = root.parent
         self.root = root.resolve()
+        resolve_inside(self.root, DESCRIPTOR_NAME, resource=DESCRIPTOR_NAME)  # not a link out of the folder
         self._descriptor = read_json(self.root / DESCRIPTOR_NAME)
         self._resources: dict[str, ResourceSpec] = load_resources(self.root, self._descriptor)
         self._lock = threading.RLock()
@@ -238,7 +239,14 @@ class Package:
         """
         from xborder_data.provenance import citations_for
 
-        tables = {table: self.records(table) for table in ("claims", "evidence", "sources")}
+        needed = {"claims": ("claim_id",), "evidence": ("claim_id",), "sources": ("source_id",)}
+        for table, fields in needed.items():
+            if table not in self._resources or not set(fields) <= set(self.table_schema(table).field_names):
+                raise DescriptorError(
+                    f"{self.package_path()}: no {table!r} resource with the fields {list(fields)}; "
+                    "citations need this project's claims, evidence and sources tables."
+                )
+        tables = {table: self.records(table) for table in needed}
         return citations_for(self.records(name), self.resource(name), self._resources, tables, row_id)
 
     def citation(self, style: "CitationStyle" = "text") -> str:

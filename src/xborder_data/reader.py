@@ -22,6 +22,9 @@ from xborder_data.errors import BadCellError, HeaderMismatchError
 from xborder_data.metadata import FieldSpec, ResourceSpec
 
 _REMEDY = "correct the cell or download the release again"
+# Python's csv default. Held here so the answer never depends on what another
+# library (frictionless raises it) did to the process-wide csv.field_size_limit.
+FIELD_LIMIT = 131_072
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ def _bound_check(bound: Any, relation: str) -> Callable[[Any], str | None]:
     holds, words = _RELATIONS[relation]
 
     def check(value: Any) -> str | None:
+        if value != value:  # NaN: no bound admits it
+            return f"is NaN, which no minimum or maximum admits ({words.format(bound).removeprefix('is ')})"
         return None if holds(value, bound) else words.format(bound)
 
     return check
@@ -207,9 +212,13 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
         raw_rows.extend(reader)  # on an error, the rows before it stay
     except csv.Error as error:
         # The rows read so far are well formed: the bad one is the next record.
+        if "field limit" in str(error):
+            raise where.row(len(raw_rows) + 2, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell") from None
         raise where.row(len(raw_rows) + 2, f"malformed CSV ({error})", "fix the quoting") from None
     width = len(header)
     for number, row in enumerate(raw_rows, start=2):
+        if any(len(cell) > FIELD_LIMIT for cell in row):
+            raise where.row(number, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell")
         if len(row) != width:
             if not row:
                 raise where.row(number, "is blank", "remove the blank line")

@@ -27,7 +27,7 @@ PERIODS = ("year", "half_year", "all")
 _LATEST_ORDER = {"final": 4, "revised": 3, "implied": 2, "first_release": 1, "unknown": 0}
 COLUMNS = [
     "period_label", "period_start", "period_end", "period_year", "scope", "flow", "unit", "value",
-    "value_qualifier", "growth_pct", "revision", "released", "derived", "trade_value_id", "source_id",
+    "value_qualifier", "growth_pct", "vintage", "released", "derived", "trade_value_id", "source_id",
 ]
 
 
@@ -73,8 +73,8 @@ def series_rows(
         row for row in package.records("trade_values")
         if row["scope"] == scope and row["flow"] == flow
         and (period == "all" or _period_kind(row) == period)
-        and (include_implied or row["revision"] != "implied")
-        and (revision == "latest" or row["revision"] == revision)
+        and (include_implied or row["vintage"] != "implied")
+        and (revision == "latest" or row["vintage"] == revision)
     ]
     chosen: dict[str, dict[str, Any]] = {}
     for row in candidates:
@@ -87,7 +87,7 @@ def series_rows(
 
 def _rank(row: dict[str, Any]) -> tuple[int, str]:
     # Within one revision stage, a later release wins (ISO prefixes sort by date).
-    return _LATEST_ORDER[row["revision"]], row["released"] or ""
+    return _LATEST_ORDER[row["vintage"]], row["released"] or ""
 
 
 def trade_series(

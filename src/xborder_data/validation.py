@@ -132,6 +132,14 @@ def validate_package(package: "Package") -> ValidationReport:
             checks.append("every foreign key resolves")
         except XborderDataError as error:
             issues.append(_issue(error))
+    try:
+        release = package.compare_with_release()
+        if release.known and not release.identical:
+            issues.append(ValidationIssue("release-mismatch", f"the copy says it is version {release.version} but {release.summary()}"))
+        elif release.identical:
+            checks.append(f"every file is identical to release {release.version} (the library's manifest)")
+    except XborderDataError as error:
+        issues.append(_issue(error))
     text = ""
     remote = _profiles(package.descriptor())
     if remote:
