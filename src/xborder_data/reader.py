@@ -154,6 +154,33 @@ def _cell_reader(spec: FieldSpec) -> Callable[[str], Any]:
     return cell
 
 
+def _read_column(spec: FieldSpec, cell: Callable[[str], Any], raw: tuple[str, ...]) -> list[Any]:
+    """Read one column; plain text without constraints skips the per-cell call."""
+    plain = spec.type == "string" and spec.format == "default" and spec.enum is None and spec.pattern is None
+    if plain and spec.min_length is None and spec.max_length is None:
+        missing = frozenset(spec.missing_values)
+        if spec.required:
+            if missing.intersection(raw):
+                raise CellProblem("is empty but the field is required")  # located by the slow pass
+            return list(raw)
+        return [None if text in missing else text for text in raw]
+    distinct = set(raw)
+    if len(distinct) * 2 <= len(raw):  # enums, years, flags: read each distinct text once
+        value_of = {text: cell(text) for text in distinct}
+        return list(map(value_of.__getitem__, raw))
+    return list(map(cell, raw))
+
+
+def _check_blank_rows(columns: list[list[Any]], where: _Where) -> None:
+    """A row with no value in any cell is refused, as frictionless does (blank-row)."""
+    if not columns:
+        return
+    candidates = [index for index, value in enumerate(columns[0]) if value is None]  # usually none: a key comes first
+    for index in candidates:
+        if all(column[index] is None for column in columns):
+            raise where.row(index + 2, "has no value in any cell (a blank row)", "remove the row or fill it in")
+
+
 def _check_keys(spec: ResourceSpec, columns: dict[str, list[Any]], where: _Where) -> None:
     """Unique fields, the primary key and unique keys: no two rows share a value."""
     schema = spec.schema
@@ -162,8 +189,13 @@ def _check_keys(spec: ResourceSpec, columns: dict[str, list[Any]], where: _Where
         keys.append((schema.primary_key, "primary key"))
     keys += [(key, "unique key") for key in schema.unique_keys]
     for fields, kind in keys:
+        parts = [columns[name] for name in fields]
+        values_list = parts[0] if len(parts) == 1 else list(zip(*parts))
+        has_missing = any(None in part for part in parts)
+        if not has_missing and len(set(values_list)) == len(values_list):
+            continue  # the common case, decided at C speed
         seen: dict[Any, int] = {}
-        values = zip(*(columns[name] for name in fields))
+        values = zip(*parts)
         for number, value in enumerate(values, start=2):
             if kind == "primary key" and None in value:
                 name = fields[value.index(None)]
@@ -216,25 +248,26 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
             raise where.row(len(raw_rows) + 2, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell") from None
         raise where.row(len(raw_rows) + 2, f"malformed CSV ({error})", "fix the quoting") from None
     width = len(header)
-    for number, row in enumerate(raw_rows, start=2):
-        if any(len(cell) > FIELD_LIMIT for cell in row):
-            raise where.row(number, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell")
-        if len(row) != width:
-            if not row:
-                raise where.row(number, "is blank", "remove the blank line")
-            raise where.row(number, f"has {len(row)} cells but the schema has {width} fields")
+    # Fast checks over the whole table first; the slow row loop runs only to name a failure.
+    raw_columns = list(zip(*raw_rows)) if raw_rows else [() for _ in range(width)]
+    too_long = len(text) > FIELD_LIMIT and any(max(map(len, column), default=0) > FIELD_LIMIT for column in raw_columns)
+    if too_long or set(map(len, raw_rows)) - {width}:
+        for number, row in enumerate(raw_rows, start=2):
+            if any(len(cell) > FIELD_LIMIT for cell in row):
+                raise where.row(number, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell")
+            if len(row) != width:
+                if not row:
+                    raise where.row(number, "is blank", "remove the blank line")
+                raise where.row(number, f"has {len(row)} cells but the schema has {width} fields")
     fields = spec.schema.fields
     readers = [_cell_reader(field) for field in fields]
-    raw_columns = list(zip(*raw_rows)) if raw_rows else [() for _ in fields]
     columns: dict[str, list[Any]] = {}
     try:
         for field, cell, raw in zip(fields, readers, raw_columns):
-            columns[field.name] = list(map(cell, raw))
+            columns[field.name] = _read_column(field, cell, raw)
     except CellProblem:
         raise _first_bad_cell(raw_rows, fields, readers, where) from None
-    for number, values in enumerate(zip(*columns.values()), start=2):
-        if all(value is None for value in values):
-            raise where.row(number, "has no value in any cell (a blank row)", "remove the row or fill it in")
+    _check_blank_rows(list(columns.values()), where)
     _check_keys(spec, columns, where)
     return Table(tuple(columns), tuple(columns.values()), len(raw_rows))
 
