@@ -23,6 +23,7 @@ from xborder_data.errors import (
     MissingDependencyError,
     OutputExistsError,
     ScopeSpliceError,
+    UnsafeOutputError,
     UnknownResourceError,
     UnknownRowError,
     UnsafePathError,
@@ -79,6 +80,7 @@ __all__ = [
     "UnknownRowError",
     "UnsafePathError",
     "UsageError",
+    "UnsafeOutputError",
 ]
 
 _bundled: "Package | None" = None
