@@ -15,7 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from xborder_data.cells import CellProblem
 from xborder_data.errors import BadCellError, HeaderMismatchError
@@ -259,6 +259,8 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
                 if not row:
                     raise where.row(number, "is blank", "remove the blank line")
                 raise where.row(number, f"has {len(row)} cells but the schema has {width} fields")
+    row_count = len(raw_rows)
+    del raw_rows  # the columns share its strings; the lists of rows would double the overhead
     fields = spec.schema.fields
     readers = [_cell_reader(field) for field in fields]
     columns: dict[str, list[Any]] = {}
@@ -266,13 +268,13 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
         for field, cell, raw in zip(fields, readers, raw_columns):
             columns[field.name] = _read_column(field, cell, raw)
     except CellProblem:
-        raise _first_bad_cell(raw_rows, fields, readers, where) from None
+        raise _first_bad_cell(zip(*raw_columns), fields, readers, where) from None
     _check_blank_rows(list(columns.values()), where)
     _check_keys(spec, columns, where)
-    return Table(tuple(columns), tuple(columns.values()), len(raw_rows))
+    return Table(tuple(columns), tuple(columns.values()), row_count)
 
 
-def _first_bad_cell(raw_rows: list[list[str]], fields: tuple[FieldSpec, ...], readers: list[Callable[[str], Any]], where: _Where) -> BadCellError:
+def _first_bad_cell(raw_rows: Iterable[Sequence[str]], fields: tuple[FieldSpec, ...], readers: list[Callable[[str], Any]], where: _Where) -> BadCellError:
     """Find the first bad cell in file order (row, then field), as a reader of rows would."""
     for number, row in enumerate(raw_rows, start=2):
         for field, cell, text in zip(fields, readers, row):
