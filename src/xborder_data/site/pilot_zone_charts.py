@@ -135,6 +135,7 @@ def zone_map(package: "Package") -> Chart:
     base = (
         alt.Chart(alt.Data(values=land["features"]), name=BASE_LAYER)
         .mark_geoshape(fill="#eef0f2", stroke="#a9b3bd", strokeWidth=0.6)
+        .encode(description="properties.name:N")
         .project(**projection.to_dict())
     )
     points = (
