@@ -25,7 +25,7 @@ SOURCE = (
 )
 # The frame kept around China (lon_min, lat_min, lon_max, lat_max); outside it,
 # coordinates are clamped to the frame's edge, where the view crops them anyway.
-FRAME = (70.0, 14.0, 138.0, 56.0)
+FRAME = (55.0, 5.0, 150.0, 62.0)
 TOLERANCE = 0.04  # degrees; Douglas-Peucker tolerance of the simplification
 CHINA_ID = "156"
 

@@ -78,6 +78,7 @@ def market_figures(package: "Package") -> Chart:
             "status": r["status"],
             "label": value_label(r),
             "right_half": float(r["value"]) > panel_max[(r["driver_id"], r["unit"])] / 2,
+            "room": panel_max[(r["driver_id"], r["unit"])] * 1.1,
             "panel": f"{driver_name(r['driver_id'])}, in {UNIT_TITLES.get(r['unit'], r['unit'])}",
             "panel_order": f"{drivers.get(r['driver_id'], {}).get('ordinal', 0):04d} {_unit_rank(r['unit'])}",
         }
@@ -106,11 +107,14 @@ def market_figures(package: "Package") -> Chart:
     )
     left = base.transform_filter("datum.right_half").mark_text(align="right", dx=-10, fontSize=11)
     right = base.transform_filter("!datum.right_half").mark_text(align="left", dx=10, fontSize=11)
+    # An invisible mark a tenth past each panel's largest value keeps that point off the axis end.
+    room = base.mark_point(opacity=0).encode(x=alt.X("room:Q", title="Value, in the panel's unit"), y=y).properties(name="mf_room")
     spec = (
         alt.layer(
+            room,
             points.properties(name=POINTS_LAYER),
-            left.encode(x=x, y=y, text="label:N", color=alt.Color("status:N", scale=status_scale, legend=None)).properties(name="mf_labels_left"),
-            right.encode(x=x, y=y, text="label:N", color=alt.Color("status:N", scale=status_scale, legend=None)).properties(name="mf_labels_right"),
+            left.encode(x=x, y=y, text="label:N", color=status_colour).properties(name="mf_labels_left"),
+            right.encode(x=x, y=y, text="label:N", color=status_colour).properties(name="mf_labels_right"),
             data=alt.Data(values=values),
         )
         .properties(width=PANEL_WIDTH, height={"step": 38})

@@ -134,13 +134,13 @@ def zone_map(package: "Package") -> Chart:
     projection = alt.Projection(type="conicEqualArea", parallels=[25, 47], rotate=[-105, 0, 0], fit=china)
     base = (
         alt.Chart(alt.Data(values=land["features"]), name=BASE_LAYER)
-        .mark_geoshape(fill="#eef0f2", stroke="#a9b3bd", strokeWidth=0.6)
+        .mark_geoshape(fill="#eef0f2", stroke="#a9b3bd", strokeWidth=0.6, clip=True)
         .encode(description="properties.name:N")
         .project(**projection.to_dict())
     )
     points = (
         alt.Chart(alt.Data(values=marks), name=ZONES_LAYER)
-        .mark_circle(size=46, opacity=0.9, stroke="white", strokeWidth=0.6)
+        .mark_circle(size=80, opacity=0.95, stroke="white", strokeWidth=0.8, clip=True)
         .encode(
             longitude="longitude:Q",
             latitude="latitude:Q",
@@ -167,7 +167,7 @@ def zone_map(package: "Package") -> Chart:
             + "."
         )
     listing = []
-    for batch in batches:
+    for batch in sorted({r["batch"] for r in zones}):
         listing.append(
             {
                 "batch": batch,

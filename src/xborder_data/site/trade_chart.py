@@ -44,6 +44,11 @@ SCOPE_COLOURS = ["#6a51a3", "#e6550d", "#2171b5", "#7f7f7f"]
 FLOW_DASHES = {"total": [1, 0], "export": [7, 3], "import": [2, 3]}
 
 
+def scope_name(code: str) -> str:
+    """A scope in words; 'unknown' reads as what it means."""
+    return "scope not stated" if code == "unknown" else words(code)
+
+
 @dataclass(frozen=True)
 class Series:
     """Rows that may be joined by one line: same scope, flow and period length."""
@@ -54,7 +59,7 @@ class Series:
 
     @property
     def label(self) -> str:
-        return f"{words(self.scope)}, {self.flow}, {self.span}"
+        return f"{scope_name(self.scope)}, {self.flow}, {self.span}"
 
 
 def period_span(start: dt.date, end: dt.date) -> str:
@@ -102,7 +107,7 @@ def scope_breaks(package: "Package") -> list[dict[str, Any]]:
             firsts[row["scope"]] = min(firsts.get(row["scope"], row["period_start"]), row["period_start"])
     ordered = sorted(firsts.items(), key=lambda item: item[1])
     return [
-        {"date": start.isoformat(), "label": f"{start.year}: scope changes to {words(scope)}", "offset": 4 + 15 * i}
+        {"date": start.isoformat(), "label": f"{start.year}: scope changes to {scope_name(scope)}", "offset": 4 + 15 * i}
         for i, (scope, start) in enumerate(ordered[1:])
     ]
 
@@ -113,7 +118,7 @@ def _point(row: dict[str, Any], series: Series, on_line: bool) -> dict[str, Any]
         "id": row["trade_value_id"],
         "x": _midpoint(row["period_start"], row["period_end"]).isoformat(),
         "value": row["value"],
-        "scope": words(row["scope"]),
+        "scope": scope_name(row["scope"]),
         "flow": row["flow"],
         "series": series.label,
         "release": RELEASE_KINDS.get(row["revision"], "revision not stated"),
@@ -146,7 +151,9 @@ def trade_series(package: "Package") -> Chart:
                 ],
             }
         )
-    scopes = [words(s) for s in enum_values(package, RESOURCE, "scope")]
+    # First releases first, so a revised figure of the same period is drawn on top of its hollow circle.
+    points.sort(key=lambda p: p["release"] != RELEASE_KINDS["preliminary"])
+    scopes = [scope_name(s) for s in enum_values(package, RESOURCE, "scope")]
     colour = alt.Color("scope:N", title="Scope (what is counted)", scale=alt.Scale(domain=scopes, range=SCOPE_COLOURS[: len(scopes)]))
     flows = enum_values(package, RESOURCE, "flow")
     first = min(r["period_start"] for r in package.records(RESOURCE)).year
