@@ -24,11 +24,12 @@ _WEB = re.compile(r"^https?://", re.IGNORECASE)
 SOURCES = "sources"
 
 # Columns a reader looks for first, right after the primary key, where a table has them.
-LEADING = ("status", "name_en", "title_en", "label_en", "as_printed", "normalized_value", "value", "unit", "note")
+LEADING = ("status", "name_en", "title", "title_en", "label_en", "as_printed", "normalized_value", "value", "unit", "note")
 # A column empty in more than this share of rows moves to the end of the table.
 SPARSE = 0.5
 NUMERIC_TYPES = ("integer", "number", "year")
 LONG_TEXT = 60  # characters: a text column with a longer value wraps in a wide cell
+SHORT_TEXT = 24  # characters: a column whose values are all this short never wraps (dates, ids, codes)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class Column:
     description: str
     numeric: bool = False
     long: bool = False
+    short: bool = False
+
+    @property
+    def css(self) -> str:
+        """The cell class: 'num' right-aligns, 'long' wraps in a wide cell, 'short' never wraps."""
+        return "num" if self.numeric else "long" if self.long else "short" if self.short else ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,7 @@ def build_table(package: "Package", name: str) -> Table:
                 field_spec.description,
                 numeric=field_spec.type in NUMERIC_TYPES,
                 long=field_spec.type == "string" and longest > LONG_TEXT,
+                short=longest <= SHORT_TEXT,
             )
         )
     rows = []
