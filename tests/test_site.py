@@ -938,3 +938,65 @@ def test_map_has_one_mark_per_zone_inside_china(zone_site: Path, page) -> None:
     assert blocked == [] and page.log["errors"] == []
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "site-pilot-zones-map.png"), full_page=True)
+
+
+# -- small pieces -------------------------------------------------------------------
+@pytest.mark.parametrize("value", [3.0, 2.04, 1060.0, 527.8, -0.8, 1234567.0, 1e-07, 1.5e16, 0.1 + 0.2, 7])
+def test_numbers_print_without_exponent(value: float) -> None:
+    from xborder_data.site.numbers import number_text
+
+    printed = number_text(value)
+    assert "e" not in printed.lower()
+    assert Decimal(printed) == Decimal(repr(value))  # the same number, exactly
+    assert not printed.endswith(".0")
+
+
+def test_wrap_never_cuts_a_word() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from xborder_data.site.charts import display_width, wrap
+
+    words = st.lists(st.text(alphabet="abcdefghij-·〔〕号财关税", min_size=1, max_size=12), min_size=1, max_size=20)
+
+    @given(words, st.integers(min_value=8, max_value=60))
+    def check(parts: list[str], width: int) -> None:
+        text = " ".join(parts)
+        lines = wrap(text, width)
+        assert "".join("".join(lines).split()) == "".join(text.split())
+        for line in lines:
+            # Only a single word wider than the width may pass it.
+            assert display_width(line) <= width or " " not in line, (line, width)
+
+    check()
+
+
+def test_base_map_is_natural_earth_around_china() -> None:
+    from xborder_data.site import basemap
+
+    land = basemap.load()
+    names = {f["properties"]["name"] for f in land["features"]}
+    assert {"China", "Mongolia", "India", "Japan"} <= names
+    west, south, east, north = basemap.FRAME
+    for feature in land["features"]:
+        assert feature["geometry"]["type"] == "MultiPolygon"
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                assert ring[0] == ring[-1] or len(ring) >= 4
+                assert all(west <= x <= east and south <= y <= north for x, y in ring)
+    assert "Natural Earth" in land["source"] and "public domain" in land["source"]
+
+
+def test_base_map_cut_decodes_topojson() -> None:
+    """A square in the spec's quantised, delta-encoded form comes back in degrees."""
+    from xborder_data.site import basemap
+
+    topology = {
+        "type": "Topology",
+        "transform": {"scale": [0.5, 0.25], "translate": [100, 30]},
+        "arcs": [[[0, 0], [4, 0], [0, 8], [-4, 0], [0, -8]]],
+        "objects": {"countries": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "arcs": [[0]], "id": "999", "properties": {"name": "Square"}}]}},
+    }
+    feature = basemap.cut(topology)["features"][0]
+    assert feature["properties"] == {"name": "Square", "id": "999"}
+    assert feature["geometry"]["coordinates"] == [[[[100.0, 30.0], [102.0, 30.0], [102.0, 32.0], [100.0, 32.0], [100.0, 30.0]]]]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.site import basemap
 from xborder_data.site._deps import require
 from xborder_data.site.charts import FONT, Chart, render_svg
 from xborder_data.site.tables import table_href
@@ -113,6 +112,8 @@ def placed(row: dict[str, Any]) -> bool:
 
 def zone_map(package: "Package") -> Chart:
     """The pilot-zone cities and areas on an offline base map, one mark per zone, coloured by batch."""
+    from xborder_data.site import basemap  # here, so `python -m xborder_data.site.basemap` runs it fresh
+
     alt = require("altair")
     zones = sorted(package.records(ZONES), key=lambda r: (r["batch"], r["zone_id"]))
     batches = sorted({r["batch"] for r in zones} | {r["batch"] for r in package.records(BATCHES)})
