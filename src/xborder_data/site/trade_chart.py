@@ -26,20 +26,24 @@ POINTS_LAYER = "tr_points"
 LINES_LAYER = "tr_lines"
 BREAKS_LAYER = "tr_breaks"
 
-# How a figure's revision is marked: a first release, a revised figure, or not stated.
+# How a figure's revision is marked. Both vocabularies of the `revision` field are read:
+# release 1.1.0's (preliminary, final, later_revision) and 1.2.0's (first_release, revised, final, implied).
+FIRST_RELEASE = "first release"
+REVISED = "revised or final"
+IMPLIED = "implied by other figures"
+NOT_STATED = "revision not stated"
 RELEASE_KINDS = {
-    "preliminary": "first release (preliminary)",
-    "final": "revised (final or later revision)",
-    "later_revision": "revised (final or later revision)",
-    "unknown": "revision not stated",
+    "preliminary": FIRST_RELEASE,
+    "first_release": FIRST_RELEASE,
+    "final": REVISED,
+    "later_revision": REVISED,
+    "revised": REVISED,
+    "implied": IMPLIED,
 }
-RELEASE_SHAPES = {
-    "first release (preliminary)": "circle",
-    "revised (final or later revision)": "diamond",
-    "revision not stated": "square",
-}
-# The later a figure's revision, the more it supersedes; equal ranks fall back to the release date.
-REVISION_RANK = {"preliminary": 0, "unknown": 1, "final": 2, "later_revision": 3}
+RELEASE_SHAPES = {FIRST_RELEASE: "circle", REVISED: "diamond", IMPLIED: "triangle-up", NOT_STATED: "square"}
+# Which figure of a period the line runs through: a revised or final figure over a first
+# release, any stated figure over one implied by others; equal ranks fall back to the release date.
+REVISION_RANK = {IMPLIED: -1, FIRST_RELEASE: 0, NOT_STATED: 1, REVISED: 2}
 SCOPE_COLOURS = ["#6a51a3", "#e6550d", "#2171b5", "#7f7f7f"]
 FLOW_DASHES = {"total": [1, 0], "export": [7, 3], "import": [2, 3]}
 
@@ -76,8 +80,13 @@ def _midpoint(start: dt.date, end: dt.date) -> dt.date:
     return start + (end - start) / 2
 
 
+def release_kind(row: dict[str, Any]) -> str:
+    """How the chart marks a row's revision: first release, revised or final, implied, or not stated."""
+    return RELEASE_KINDS.get(row.get("revision") or "", NOT_STATED)
+
+
 def _supersedes(row: dict[str, Any]) -> tuple[int, str]:
-    return REVISION_RANK.get(row["revision"], 1), row.get("released") or ""
+    return REVISION_RANK[release_kind(row)], row.get("released") or ""
 
 
 def series_rows(package: "Package") -> dict[Series, list[dict[str, Any]]]:
@@ -121,12 +130,12 @@ def _point(row: dict[str, Any], series: Series, on_line: bool) -> dict[str, Any]
         "scope": scope_name(row["scope"]),
         "flow": row["flow"],
         "series": series.label,
-        "release": RELEASE_KINDS.get(row["revision"], "revision not stated"),
+        "release": release_kind(row),
         "on_line": on_line,
         "period": row["period_label"] if series.span != "year" else "",
         "description": (
             f"{row['trade_value_id']}: {row['period_label']} {row['flow']}, {qualifier}{number_text(row['value'])} "
-            f"CNY billion; scope {row['scope']}; revision {row['revision']}"
+            f"CNY billion; scope {row['scope']}; {release_kind(row)}"
         ),
     }
 
@@ -152,7 +161,7 @@ def trade_series(package: "Package") -> Chart:
             }
         )
     # First releases first, so a revised figure of the same period is drawn on top of its hollow circle.
-    points.sort(key=lambda p: p["release"] != RELEASE_KINDS["preliminary"])
+    points.sort(key=lambda p: p["release"] != FIRST_RELEASE)
     scopes = [scope_name(s) for s in enum_values(package, RESOURCE, "scope")]
     colour = alt.Color("scope:N", title="Scope (what is counted)", scale=alt.Scale(domain=scopes, range=SCOPE_COLOURS[: len(scopes)]))
     flows = enum_values(package, RESOURCE, "flow")
@@ -165,7 +174,8 @@ def trade_series(package: "Package") -> Chart:
         axis=alt.Axis(format="%Y", tickCount="year", labelAngle=0),
     )
     y = alt.Y("value:Q", title="CNY billion (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=",~r"))
-    release_domain = list(RELEASE_SHAPES)
+    present = {p["release"] for p in points}
+    release_domain = [kind for kind in RELEASE_SHAPES if kind in present]
     layers = [
         alt.Chart(alt.Data(values=scope_breaks(package)), name=BREAKS_LAYER)
         .mark_rule(color="#555", strokeDash=[4, 4])
@@ -192,10 +202,10 @@ def trade_series(package: "Package") -> Chart:
             shape=alt.Shape(
                 "release:N",
                 title="Figure",
-                scale=alt.Scale(domain=release_domain, range=list(RELEASE_SHAPES.values())),
+                scale=alt.Scale(domain=release_domain, range=[RELEASE_SHAPES[k] for k in release_domain]),
             ),
-            fill=alt.condition("datum.release == 'first release (preliminary)'", alt.value("white"), colour),
-            size=alt.condition("datum.release == 'first release (preliminary)'", alt.value(200), alt.value(80)),
+            fill=alt.condition(f"datum.release == '{FIRST_RELEASE}'", alt.value("white"), colour),
+            size=alt.condition(f"datum.release == '{FIRST_RELEASE}'", alt.value(200), alt.value(80)),
             description="description:N",
         ),
         alt.Chart(alt.Data(values=[p for p in points if p["period"] and p["flow"] == "total" and p["on_line"]]), name="tr_period_labels")
@@ -215,8 +225,9 @@ def trade_series(package: "Package") -> Chart:
         "What is counted changed over time (the scope). A line joins only figures of one scope, one flow "
         "(total, export or import) and one period length; a dashed rule marks where a new scope begins, and no line crosses it. "
         "Never compare values across scopes.",
-        "Hollow circles are first releases (preliminary figures); diamonds are revised figures. "
-        "Where a period has both, the line runs through the revised figure.",
+        "Hollow circles are first releases (usually preliminary figures); diamonds are revised or final figures; "
+        "triangles are figures implied by other figures; squares are figures whose revision the sources do not state. "
+        "Where a period has more than one figure, the line runs through the revised one.",
         "Export and import are drawn only where a source splits the total.",
     ]
     return Chart(
