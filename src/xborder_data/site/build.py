@@ -117,6 +117,12 @@ def _write_site(package: "Package", site: Path) -> Path:
         **common,
     )
 
+    def chart_file(chart: Any) -> str:
+        # The same SVG on its own, for a reader to open at full size (and zoom) on a small screen.
+        (site / "charts").mkdir(exist_ok=True)
+        (site / "charts" / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8", newline="\n")
+        return f"charts/{chart.name}.svg"
+
     for template, chart, tables in (
         ("trade.html", trade_chart.trade_series(package), [trade_chart.RESOURCE]),
         ("timeline.html", timeline_chart.timeline(package), ["stages", "platforms", "policies"]),
@@ -130,6 +136,7 @@ def _write_site(package: "Package", site: Path) -> Path:
             page_title=chart.title,
             chart=chart,
             svg=markup(chart.svg),  # SVG from vl-convert, which escapes the data's text itself
+            svg_href=chart_file(chart),
             chart_tables=tables,
             **common,
         )
@@ -144,8 +151,10 @@ def _write_site(package: "Package", site: Path) -> Path:
         page_title="Pilot zones",
         count=count,
         count_svg=markup(count.svg),
+        count_href=chart_file(count),
         zone_map=zone_map,
         map_svg=markup(zone_map.svg) if zone_map else "",
+        map_href=chart_file(zone_map) if zone_map else "",
         tables=[pilot_zone_charts.BATCHES] + ([pilot_zone_charts.ZONES] if has_zone_map else []),
         **common,
     )
