@@ -24,7 +24,7 @@ _WEB = re.compile(r"^https?://", re.IGNORECASE)
 SOURCES = "sources"
 
 # Columns a reader looks for first, right after the primary key, where a table has them.
-LEADING = ("status", "name_en", "title", "title_en", "label_en", "as_printed", "normalized_value", "value", "unit", "note")
+LEADING = ("status", "stance", "name_en", "title", "title_en", "label_en", "as_printed", "quote", "normalized_value", "value", "unit", "note")
 # A column empty in more than this share of rows moves to the end of the table.
 SPARSE = 0.5
 NUMERIC_TYPES = ("integer", "number", "year")
