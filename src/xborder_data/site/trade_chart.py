@@ -30,7 +30,7 @@ BREAKS_LAYER = "tr_breaks"
 # release 1.1.0's (preliminary, final, later_revision) and 1.2.0's (first_release, revised, final, implied).
 FIRST_RELEASE = "first release"
 REVISED = "revised or final"
-IMPLIED = "implied by other figures"
+IMPLIED = "implied by other figures (derived)"
 NOT_STATED = "revision not stated"
 RELEASE_KINDS = {
     "preliminary": FIRST_RELEASE,
@@ -67,7 +67,7 @@ class Series:
 
 
 def period_span(start: dt.date, end: dt.date) -> str:
-    """'year', 'half year' or 'other span': values of different spans never share a line."""
+    """'year', 'half year' or 'N-month span': values of different spans never share a line."""
     months = (end.year - start.year) * 12 + end.month - start.month + 1
     if start.day == 1 and months == 12 and start.month == 1:
         return "year"
@@ -81,7 +81,12 @@ def _midpoint(start: dt.date, end: dt.date) -> dt.date:
 
 
 def release_kind(row: dict[str, Any]) -> str:
-    """How the chart marks a row's revision: first release, revised or final, implied, or not stated."""
+    """How the chart marks a row's revision: first release, revised or final, implied, or not stated.
+
+    A value the package computes from other rows (``derived``) is marked implied, whatever its revision.
+    """
+    if row.get("derived"):
+        return IMPLIED
     return RELEASE_KINDS.get(row.get("revision") or "", NOT_STATED)
 
 
