@@ -678,6 +678,9 @@ def package_with_zones(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def zone_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if "pilot_zones" in xborder_data.bundled().resources():
+        # Its rows are cited by claims, so they cannot be swapped for test rows; the real ones are tested instead.
+        pytest.skip("the package has its own pilot_zones: the map is tested on them")
     root = package_with_zones(tmp_path_factory.mktemp("zones"))
     return build_site(xborder_data.open(root), root.parent / "site").parent
 
