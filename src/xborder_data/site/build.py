@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.safe_names import check_component
 from xborder_data.staging import check_replaceable, place_folder, refuse_protected, staging_folder
-from xborder_data.site import charts as chart_specs
+from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, trade_chart
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
 from xborder_data.site.links import safe_links
@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from xborder_data.package import Package
 
 DATASHEET = "DATASHEET.md"
+# Files copied as they are into the site's assets/ folder: (folder in the package, name).
+ASSETS = (
+    ("vendor", "tablesort.min.js"),
+    ("vendor", "tablesort.number.min.js"),
+    ("templates", "tables.js"),
+    ("vendor", "LICENSE-tablesort"),
+    ("vendor", "LICENSE-world-atlas"),
+)
 
 
 def _environment() -> Any:
@@ -72,17 +80,22 @@ def _write_site(package: "Package", site: Path) -> Path:
     info = _site_info(package, datasheet.is_file())
     common = {"site": info}
 
-    (site / "style.css").write_bytes(resources.files("xborder_data.site").joinpath("templates", "style.css").read_bytes())
+    site_files = resources.files("xborder_data.site")
+    (site / "style.css").write_bytes(site_files.joinpath("templates", "style.css").read_bytes())
+    (site / "assets").mkdir()
+    for folder, name in ASSETS:
+        (site / "assets" / name).write_bytes(site_files.joinpath(folder, name).read_bytes())
     downloads_dir = site / "downloads"
     copied = copy_package(package, site, downloads_dir)
     exports = build_exports(package, site, downloads_dir)
-    downloads = {"files": exports.files + copied, "notes": exports.notes}
+    downloads = {"files": exports.files + copied, "notes": exports.notes, "groups": exports.groups}
 
     # The article's own claims are fact-checked; later sources' claims are the evidence itself.
     claims = [c for c in package.records("claims") if c["source_id"] == "article"]
     by_status = Counter(c["status"] for c in claims)
     later = len(package.records("claims")) - len(claims)
     stats = {"claims": len(claims), "later": later, "by_status": [{"status": s, "count": n} for s, n in by_status.most_common()]}
+    has_zone_map = pilot_zone_charts.has_zones(package)
     index = site / "index.html"
     _render(
         env,
@@ -94,25 +107,51 @@ def _write_site(package: "Package", site: Path) -> Path:
         citation_text=package.citation("text"),
         citation_bibtex=package.citation("bibtex"),
         downloads=downloads,
+        has_zone_map=has_zone_map,
         **common,
     )
 
-    for chart, tables in (
-        (chart_specs.timeline(package), ["stages", "platforms", "policies"]),
-        (chart_specs.market_figures(package), ["market_figures", "drivers"]),
+    def chart_file(chart: Any) -> str:
+        # The same SVG on its own, for a reader to open at full size (and zoom) on a small screen.
+        (site / "charts").mkdir(exist_ok=True)
+        (site / "charts" / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8", newline="\n")
+        return f"charts/{chart.name}.svg"
+
+    for template, chart, tables in (
+        ("trade.html", trade_chart.trade_series(package), [trade_chart.RESOURCE]),
+        ("timeline.html", timeline_chart.timeline(package), ["stages", "platforms", "policies"]),
+        ("chart.html", figures_chart.market_figures(package), ["market_figures", "drivers"]),
     ):
         _render(
             env,
-            "chart.html",
+            template,
             site / f"{chart.name}.html",
             base="",
             page_title=chart.title,
             chart=chart,
             svg=markup(chart.svg),  # SVG from vl-convert, which escapes the data's text itself
-            extra=None,
+            svg_href=chart_file(chart),
             chart_tables=tables,
             **common,
         )
+
+    count = pilot_zone_charts.cumulative_count(package)
+    zone_map = pilot_zone_charts.zone_map(package) if has_zone_map else None
+    _render(
+        env,
+        "pilot-zones.html",
+        site / "pilot-zones.html",
+        base="",
+        page_title="Pilot zones",
+        count=count,
+        count_svg=markup(count.svg),
+        count_href=chart_file(count),
+        zone_map=zone_map,
+        map_svg=markup(zone_map.svg) if zone_map else "",
+        map_href=chart_file(zone_map) if zone_map else "",
+        tables=[pilot_zone_charts.BATCHES] + ([pilot_zone_charts.ZONES] if has_zone_map else []),
+        **common,
+    )
 
     for name in package.resources():
         _render(

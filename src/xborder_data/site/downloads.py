@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,8 @@ EXPORT_FORMATS: dict[str, str] = {
     "zip": "Everything in one zip archive",
     "xlsx": "Excel workbook, one sheet per table",
     "sqlite": "SQLite database, one table per resource",
+    "parquet": "Parquet, one file per table, with the Table Schema's types",
+    "json": "JSON, one file of records per table, plus the descriptor",
 }
 
 
@@ -32,11 +34,21 @@ class Download:
 
 
 @dataclass(frozen=True)
+class Group:
+    """A format that writes one file per table: its description and its files."""
+
+    label: str
+    description: str
+    files: list[Download]
+
+
+@dataclass(frozen=True)
 class Downloads:
     """What was built, and why any export is missing."""
 
     files: list[Download]
     notes: list[str]
+    groups: list[Group] = field(default_factory=list)
 
 
 def _download(site: Path, path: Path, label: str, description: str) -> Download:
@@ -57,13 +69,18 @@ def copy_package(package: "Package", site: Path, folder: Path) -> list[Download]
 
 
 def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
-    """Build the zip, xlsx and SQLite exports into ``folder`` when the exports module exists."""
+    """Build the exports into ``folder`` when the exports module exists.
+
+    A format that writes one file gets it in ``folder``; one that writes a file
+    per table gets a subfolder named after the format.
+    """
     try:
         from xborder_data.exports import export
     except ImportError:
-        return Downloads([], ["The zip, Excel and SQLite downloads are not built by this version of xborder-data."])
+        return Downloads([], ["The zip, Excel, SQLite, Parquet and JSON downloads are not built by this version of xborder-data."])
     files: list[Download] = []
     notes: list[str] = []
+    groups: list[Group] = []
     with tempfile.TemporaryDirectory(prefix="xborder-exports-") as staging:
         for fmt, description in EXPORT_FORMATS.items():
             outdir = Path(staging) / fmt
@@ -73,8 +90,17 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
             except MissingDependencyError as error:
                 notes.append(f"No {fmt} download: {error}")
                 continue
-            for path in paths:
-                target = folder / Path(path).name
-                shutil.move(str(path), target)
+            if len(paths) == 1:
+                target = folder / Path(paths[0]).name
+                shutil.move(str(paths[0]), target)
                 files.append(_download(site, target, target.name, description))
-    return Downloads(files, notes)
+                continue
+            subfolder = folder / fmt
+            subfolder.mkdir(parents=True, exist_ok=True)
+            moved = []
+            for path in paths:
+                target = subfolder / Path(path).name
+                shutil.move(str(path), target)
+                moved.append(_download(site, target, target.name, description))
+            groups.append(Group(fmt.capitalize() if fmt != "json" else "JSON", description, moved))
+    return Downloads(files, notes, groups)

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.site.numbers import boolean_text, number_text
+
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
@@ -21,15 +23,31 @@ _WEB = re.compile(r"^https?://", re.IGNORECASE)
 # addresses (a platform's website) stay text, so the site links out only to citations.
 SOURCES = "sources"
 
+# Columns a reader looks for first, right after the primary key, where a table has them.
+LEADING = ("status", "stance", "name_en", "title", "title_en", "label_en", "as_printed", "quote", "normalized_value", "value", "unit", "note")
+# A column empty in more than this share of rows moves to the end of the table.
+SPARSE = 0.5
+NUMERIC_TYPES = ("integer", "number", "year")
+LONG_TEXT = 60  # characters: a text column with a longer value wraps in a wide cell
+SHORT_TEXT = 24  # characters: a column whose values are all this short never wraps (dates, ids, codes)
+
 
 @dataclass(frozen=True)
 class Column:
-    """One schema field as a table header."""
+    """One schema field as a table header; ``numeric`` columns are right-aligned, ``long`` ones wrap."""
 
     name: str
     title: str
     type: str
     description: str
+    numeric: bool = False
+    long: bool = False
+    short: bool = False
+
+    @property
+    def css(self) -> str:
+        """The cell class: 'num' right-aligns, 'long' wraps in a wide cell, 'short' never wraps."""
+        return "num" if self.numeric else "long" if self.long else "short" if self.short else ""
 
 
 @dataclass(frozen=True)
@@ -84,14 +102,30 @@ def cite_href(resource: str, row_id: str, *, base: str = "") -> str:
 
 
 def text(value: Any) -> str:
-    """A cell value as text: empty for missing, ISO for dates, no trailing '.0'."""
+    """A cell value as the CSV writes it: empty for missing, ISO dates, ``true``/``false``, no exponent."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return boolean_text(value)
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, (int, float)):
+        return number_text(value)
     return str(value)
+
+
+def column_order(package: "Package", name: str) -> list[str]:
+    """Primary key, then the LEADING columns, then the rest; mostly empty columns last."""
+    schema = package.table_schema(name)
+    records = package.records(name)
+    names = [f.name for f in schema.fields]
+
+    def sparse(field: str) -> bool:
+        return bool(records) and sum(r.get(field) is None for r in records) > SPARSE * len(records)
+
+    first = list(schema.primary_key) + [n for n in LEADING if n in names and n not in schema.primary_key]
+    rest = [n for n in names if n not in first]
+    return first + [n for n in rest if not sparse(n)] + [n for n in rest if sparse(n)]
 
 
 def single_key(package: "Package", name: str) -> str | None:
@@ -113,9 +147,25 @@ def build_table(package: "Package", name: str) -> Table:
     key = single_key(package, name)
     targets = {fk.field: fk.resource for fk in schema.foreign_keys if single_key(package, fk.resource)}
     ids = {resource: row_ids(package, resource) for resource in set(targets.values())}
-    columns = [Column(f.name, f.title or f.name, f.type, f.description) for f in schema.fields]
+    fields = {f.name: f for f in schema.fields}
+    records = package.records(name)
+    columns = []
+    for field_name in column_order(package, name):
+        field_spec = fields[field_name]
+        longest = max((len(text(r.get(field_name))) for r in records), default=0)
+        columns.append(
+            Column(
+                field_spec.name,
+                field_spec.title or field_spec.name,
+                field_spec.type,
+                field_spec.description,
+                numeric=field_spec.type in NUMERIC_TYPES,
+                long=field_spec.type == "string" and longest > LONG_TEXT,
+                short=longest <= SHORT_TEXT,
+            )
+        )
     rows = []
-    for record in package.records(name):
+    for record in records:
         cells = []
         for column in columns:
             value = text(record.get(column.name))
