@@ -177,7 +177,8 @@ def _write_site(package: "Package", site: Path) -> Path:
 def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Build a self-contained static site of ``package`` in ``outdir``.
 
-    The site works from file:// with no network: no scripts, no CDN, charts as
+    The site works from file:// with no network: no CDN, one small vendored
+    script for sorting and filtering (pages work without it), charts as
     inline SVG. It is written to a staging folder next to ``outdir`` and
     moved into place only when complete, so a failed or interrupted build
     leaves nothing half-made. The site carries a marker file

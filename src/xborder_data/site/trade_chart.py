@@ -26,8 +26,8 @@ POINTS_LAYER = "tr_points"
 LINES_LAYER = "tr_lines"
 BREAKS_LAYER = "tr_breaks"
 
-# How a figure's revision is marked. Both vocabularies of the `revision` field are read:
-# release 1.1.0's (preliminary, final, later_revision) and 1.2.0's (first_release, revised, final, implied).
+# How a figure's revision is marked: from `vintage` (1.2.0: first_release, revised, final,
+# implied), else from `revision` (1.1.0's preliminary, final, later_revision) for older copies.
 FIRST_RELEASE = "first release"
 REVISED = "revised or final"
 IMPLIED = "implied by other figures (derived)"
@@ -87,7 +87,7 @@ def release_kind(row: dict[str, Any]) -> str:
     """
     if row.get("derived"):
         return IMPLIED
-    return RELEASE_KINDS.get(row.get("revision") or "", NOT_STATED)
+    return RELEASE_KINDS.get(row.get("vintage") or row.get("revision") or "", NOT_STATED)
 
 
 def _supersedes(row: dict[str, Any]) -> tuple[int, str]:
