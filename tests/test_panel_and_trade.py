@@ -116,7 +116,7 @@ def test_cli_panel_writes_the_same_table(tmp_path: Path) -> None:
     target = tmp_path / "panel.csv"
     assert CliRunner().invoke(cli, ["panel", "--start", "2015", "--end", "2015", "-o", str(target)]).exit_code == 0
     again = CliRunner().invoke(cli, ["panel", "--start", "2015", "--end", "2016", "-o", str(target)])
-    assert again.exit_code == 1 and "exists; pass --force" in again.output
+    assert again.exit_code == 1 and "already exists" in again.output
     assert len(target.read_text(encoding="utf-8").splitlines()) == len(ZONES) + 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["panel.csv"]  # no temporary left
 

@@ -561,9 +561,9 @@ def test_trade_points_name_every_row_and_first_releases_are_hollow(site: Path) -
     rows = {r["trade_value_id"]: r for r in csv_rows(xborder_data.bundled().root, "trade_values")}
     assert sorted(label.split(":")[0] for label, _ in marks) == sorted(rows)
     for label, fill in marks:
-        # 1.1.0 writes 'preliminary', 1.2.0 'first_release'.
+        # 1.2.0 labels every row in 'vintage'; 1.1.0 had only 'revision' ('preliminary').
         row = rows[label.split(":")[0]]
-        preliminary = row["revision"] in ("preliminary", "first_release") and row["derived"] != "true"
+        preliminary = (row.get("vintage") or row["revision"]) in ("preliminary", "first_release") and row["derived"] != "true"
         assert (fill == "white") == preliminary, label
 
 

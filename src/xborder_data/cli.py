@@ -446,6 +446,7 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 @click.option("--rule", type=click.Choice(PANEL_RULES), default="approval_year", show_default=True, help="How a batch's approval date gives its first treated year.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the CSV to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@_package_option
 def panel(start: int, end: int, level: str, rule: str, output: str | None, force: bool) -> None:
     """Write the pilot-zone unit × year treatment panel as CSV.
 
@@ -467,24 +468,13 @@ def panel(start: int, end: int, level: str, rule: str, output: str | None, force
 
 
 def _write_whole(target: str, data: bytes, *, force: bool) -> None:
-    """Write ``data`` to ``target`` all at once: a temporary file renamed into place."""
-    import os
-    import tempfile
+    """Write ``data`` to ``target`` all or nothing, through the exports' staging (never over a file without --force)."""
     from pathlib import Path
 
-    from xborder_data.errors import OutputExistsError
+    from xborder_data.staging import write_staged
 
     path = Path(target)
-    if path.exists() and not force:
-        raise OutputExistsError(f"{path} exists; pass --force to replace it")
-    handle, temporary = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_staged({path: lambda staged: staged.write_bytes(data)}, path.parent, force=force)
 
 
 @cli.command()
