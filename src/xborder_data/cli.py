@@ -474,7 +474,11 @@ def _write_whole(target: str, data: bytes, *, force: bool) -> None:
     from xborder_data.staging import write_staged
 
     path = Path(target)
-    write_staged({path: lambda staged: staged.write_bytes(data)}, path.parent, force=force)
+
+    def write(staged: Path) -> None:
+        staged.write_bytes(data)
+
+    write_staged({path: write}, path.parent, force=force)
 
 
 @cli.command()
