@@ -384,3 +384,19 @@ def test_nan_against_a_bound_says_so(tmp_path: Path) -> None:
     package = xborder_data.open(write_package(tmp_path, {"t": (b"id,v\na,NaN\n", schema)}))
     with pytest.raises(xborder_data.BadCellError, match="is NaN, which no minimum or maximum admits"):
         package.records("t")
+
+
+def test_maintain_never_rewrites_a_released_entry_unless_asked(tmp_path: Path) -> None:
+    from conftest import copy_package
+    from xborder_data.maintain import manifest_text, refreshed_descriptor, released_elsewhere
+
+    def edit(rows: list[dict[str, str]]) -> None:
+        rows[0]["name_en"] += " (edited)"
+
+    root = copy_package(tmp_path / "edited", {"drivers": edit})
+    descriptor = refreshed_descriptor(root)
+    released = xborder_data.integrity.release_manifest()[descriptor["version"]]
+    assert json.loads(manifest_text(root, descriptor))[descriptor["version"]] == released
+    assert "was released with other files; bump the version" in (released_elsewhere(root, descriptor) or "")
+    amended = json.loads(manifest_text(root, descriptor, amend=True))[descriptor["version"]]
+    assert amended != released and amended["data/drivers.csv"] != released["data/drivers.csv"]

@@ -116,14 +116,18 @@ def release_files(root: Path, descriptor: dict) -> dict[str, str]:
     return dict(sorted(digests.items()))
 
 
-def manifest_text(root: Path, descriptor: dict) -> str:
+def manifest_text(root: Path, descriptor: dict, *, amend: bool = False) -> str:
     """The release manifest with an entry for the current version added if it has none.
 
-    An entry, once written, is never rewritten: a release is what it was. Data
-    that changes after it needs a new version.
+    An entry, once written, is kept: a release is what it was, and data that
+    changes after it needs a new version. ``amend`` rewrites the current
+    version's entry, for a version that is not yet published.
     """
     manifest = release_manifest()
-    manifest.setdefault(descriptor["version"], release_files(root, descriptor))
+    if amend:
+        manifest[descriptor["version"]] = release_files(root, descriptor)
+    else:
+        manifest.setdefault(descriptor["version"], release_files(root, descriptor))
     return json.dumps(manifest, indent=2) + "\n"
 
 
@@ -134,7 +138,8 @@ def released_elsewhere(root: Path, descriptor: dict) -> str | None:
         return None
     return (
         f"version {descriptor['version']} was released with other files; bump the version "
-        "(src/xborder_data/_version.py, datapackage.json, CITATION.cff, CHANGELOG.md) and run maintain again"
+        "(src/xborder_data/_version.py, datapackage.json, CITATION.cff, CHANGELOG.md) and run maintain again, "
+        "or, while this version is not yet published, run maintain --amend-release"
     )
 
 
@@ -154,15 +159,19 @@ def stale_files(root: Path) -> list[str]:
     return stale
 
 
-def refresh(root: Path) -> list[str]:
-    """Rewrite the stale generated files; return their names."""
+def refresh(root: Path, *, amend: bool = False) -> list[str]:
+    """Rewrite the stale generated files; return their names.
+
+    Args:
+        amend: also rewrite the release manifest's entry of the current version.
+    """
     stale = stale_files(root)
     descriptor = refreshed_descriptor(root)
     (root / "datapackage.json").write_text(descriptor_text(descriptor), encoding="utf-8", newline="\n")
     (root / DICTIONARY).parent.mkdir(exist_ok=True)
     (root / DICTIONARY).write_text(data_dictionary(root, descriptor), encoding="utf-8", newline="\n")
     if root == bundled_root():  # only the repository's own data is a release
-        MANIFEST_PATH.write_text(manifest_text(root, descriptor), encoding="utf-8", newline="\n")
+        MANIFEST_PATH.write_text(manifest_text(root, descriptor, amend=amend), encoding="utf-8", newline="\n")
         conflict = released_elsewhere(root, descriptor)
         if conflict:
             print(f"note: {conflict}")
@@ -173,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m xborder_data.maintain", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=None, help="package folder (default: the repository)")
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
+    parser.add_argument(
+        "--amend-release", action="store_true",
+        help="rewrite the release manifest's entry of the current version (only before that version is published)",
+    )
     args = parser.parse_args(argv)
     root = args.root or bundled_root()
     generated = f"datapackage.json (bytes, hash), {DICTIONARY.as_posix()} and the release manifest"
@@ -185,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print(f"current: {generated}")
         return 0
-    rewritten = refresh(root)
+    rewritten = refresh(root, amend=args.amend_release)
     for name in rewritten:
         print(f"rewrote {name}")
     if not rewritten:
