@@ -151,8 +151,13 @@ class Package:
                 digests[spec.schema_path] = sha256_hex(read_regular_file(schema))
         return compare_with_release(self.version, digests)
 
-    def table(self, name: str, *, verify_integrity: bool = True) -> "Table":
-        """Return the checked, typed columns of ``name`` (parsed once, then cached)."""
+    def table(self, name: str, *, verify_integrity: bool = True, cache: bool = True) -> "Table":
+        """Return the checked, typed columns of ``name`` (parsed once, then cached).
+
+        Args:
+            cache: keep the columns for the next call; ``load()`` passes False,
+                since it keeps its DataFrame instead of a second copy as Python objects.
+        """
         from xborder_data.reader import read_table
 
         key = (name, verify_integrity)
@@ -161,7 +166,8 @@ class Package:
             if table is None:
                 data = self.read_bytes(name, verify_integrity=verify_integrity)
                 table = read_table(data, self.resource(name), self.path(name))
-                self._tables[key] = table
+                if cache:
+                    self._tables[key] = table
         return table
 
     def load(self, name: str, *, verify_integrity: bool = True, check_references: bool = False) -> "pd.DataFrame":
@@ -182,7 +188,7 @@ class Package:
         with self._lock:
             frame = self._frames.get(key)
             if frame is None:
-                frame = to_frame(self.table(name, verify_integrity=verify_integrity), self.resource(name).schema)
+                frame = to_frame(self.table(name, verify_integrity=verify_integrity, cache=False), self.resource(name).schema)
                 self._frames[key] = frame
         if check_references:
             self.check_references(name, verify_integrity=verify_integrity)
