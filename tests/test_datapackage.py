@@ -23,12 +23,12 @@ ROW_COUNTS = {
     "market_figures": 11,
     "drivers": 3,
     "sources": 99,
-    "claims": 300,
-    "evidence": 291,
+    "claims": 301,
+    "evidence": 292,
     "errata": 16,
     "pilot_zone_batches": 8,
     "trade_values": 27,
-    "pilot_zones": 161,
+    "pilot_zones": 160,
 }
 CITED_TABLES = ["stages", "stage_features", "platforms", "policies", "market_figures", "drivers"]
 FORMULA_START = ("=", "+", "-", "@")

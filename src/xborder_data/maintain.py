@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rewritten = refresh(root, amend=args.amend_release)
     for name in rewritten:
-        print(f"rewrote {name}")
+        print(f"rewrote {name.split(' (')[0]}")
     if not rewritten:
         print(f"nothing to do: {generated} were current")
     return 0
