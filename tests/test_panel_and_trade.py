@@ -137,7 +137,17 @@ REVISIONS = ["latest", "first_release", "revised", "final"]
 @pytest.mark.parametrize(("scope", "flow", "revision"), list(itertools.product(SCOPES, FLOWS, REVISIONS)))
 @pytest.mark.parametrize("implied", [False, True])
 def test_a_series_never_mixes_scopes_or_revisions_or_counts_twice(scope: str, flow: str, revision: str, implied: bool) -> None:
+    expected = [
+        r for r in TRADE.values()
+        if r["scope"] == scope and r["flow"] == flow and (implied or r["vintage"] != "implied")
+        and (revision == "latest" or r["vintage"] == revision)
+    ]
+    if not expected:  # an empty series is an error, never an empty table
+        with pytest.raises(xborder_data.UsageError, match="this scope"):
+            xborder_data.trade_series(scope, flow, revision, period="all", include_implied=implied)
+        return
     series = xborder_data.trade_series(scope, flow, revision, period="all", include_implied=implied)
+    assert len(series) == len({r["period_label"] for r in expected})
     assert not series["period_label"].duplicated().any()
     assert set(series["scope"]) <= {scope} and set(series["flow"]) <= {flow}
     if revision != "latest":

@@ -825,3 +825,15 @@ def test_site_license_link_is_never_javascript(tmp_path: Path, package_copy: Pat
         parser.feed(page.read_text(encoding="utf-8"))
         assert all(is_safe_url(href) for href in parser.hrefs), page
     assert "javascript:" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_reader_that_stops_early_gets_no_error() -> None:
+    # `show … | head`: the pipe closes early; like cat or git, say nothing and exit 0.
+    show = subprocess.Popen([sys.executable, "-m", "xborder_data", "show", "claims", "-n", "0", "-f", "csv"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert show.stdout is not None and show.stderr is not None
+    show.stdout.readline()
+    show.stdout.close()
+    err = show.stderr.read()
+    show.stderr.close()
+    assert show.wait(timeout=60) == 0
+    assert err == b""

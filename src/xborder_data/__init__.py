@@ -43,8 +43,8 @@ if TYPE_CHECKING:
 
     from xborder_data.cite import CitationStyle
     from xborder_data.integrity import ReleaseComparison
-    from xborder_data.panel import Level, Rule
-    from xborder_data.trade import PeriodKind, Revision
+    from xborder_data.panel import pilot_zone_panel
+    from xborder_data.trade import trade_series
     from xborder_data.provenance import Citations
     from xborder_data.validation import ValidationReport
 
@@ -93,6 +93,16 @@ def __getattr__(name: str) -> object:
         from xborder_data.package import Package
 
         return Package
+    # The research helpers are the modules' own functions, so help() shows their
+    # whole docstring, caveats included; they are imported on first use.
+    if name == "pilot_zone_panel":
+        from xborder_data.panel import pilot_zone_panel
+
+        return pilot_zone_panel
+    if name == "trade_series":
+        from xborder_data.trade import trade_series
+
+        return trade_series
     raise AttributeError(f"module 'xborder_data' has no attribute {name!r}")
 
 
@@ -173,19 +183,3 @@ def validate() -> "ValidationReport":
 def compare_with_release() -> "ReleaseComparison":
     """Compare every bundled file with the release manifest shipped in this library."""
     return bundled().compare_with_release()
-
-
-def pilot_zone_panel(start: int, end: int, level: "Level" = "zone", rule: "Rule" = "approval_year") -> "pd.DataFrame":
-    """Return the pilot-zone unit × year treatment panel (see xborder_data.panel)."""
-    from xborder_data.panel import pilot_zone_panel as build
-
-    return build(start, end, level, rule)
-
-
-def trade_series(
-    scope: str, flow: str = "total", revision: "Revision" = "latest", *, period: "PeriodKind" = "year", include_implied: bool = False
-) -> "pd.DataFrame":
-    """Return one trade-value series, one value per period, never across scopes (see xborder_data.trade)."""
-    from xborder_data.trade import trade_series as build
-
-    return build(scope, flow, revision, period=period, include_implied=include_implied)

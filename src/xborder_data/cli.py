@@ -63,6 +63,10 @@ class _Group(click.Group):
             if isinstance(error, _BAD_INPUT):
                 raise click.UsageError(message) from error
             raise click.ClickException(message) from error
+        except BrokenPipeError:
+            # The reader left early (`show … | head`): what it read is all it wanted, as with cat or git.
+            silence_stdout()
+            ctx.exit(0)
         except OSError as error:  # disk full, read-only, permissions, /dev/full as stdout
             if ctx.params.get("debug"):
                 raise

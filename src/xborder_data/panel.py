@@ -149,8 +149,11 @@ def pilot_zone_panel(
         years_since_treatment (year - first_treated_year, negative before).
         Treatment is absorbing: the 2025 revocation of three zones (see
         their notes) is not modelled.
-        Only designated units appear: left-join it onto a table of all
-        cities and fill treated with 0 for the rest.
+        Only designated units appear. Before using the cities outside it
+        as controls, note that 21 of the 181 designations are missing
+        because no source read names them (pilot_zone_batches.note says
+        which): fill treated with 0 only for cities you know were never
+        designated.
 
     Raises:
         UsageError: for a bad level, rule or year range, or a batch whose

@@ -76,6 +76,16 @@ def series_rows(
         and (include_implied or row["vintage"] != "implied")
         and (revision == "latest" or row["vintage"] == revision)
     ]
+    if not candidates:
+        available = sorted(
+            {f"period={_period_kind(row)!r} revision={row['vintage']!r}"
+             for row in package.records("trade_values") if row["scope"] == scope and row["flow"] == flow}
+        )
+        raise UsageError(
+            f"trade_series: no {flow} figure of scope {scope!r} for period={period!r}, revision={revision!r}"
+            f"{'' if include_implied else ' (implied values excluded)'}; "
+            + (f"this scope and flow has: {'; '.join(available)}" if available else "this scope has no such flow")
+        )
     chosen: dict[str, dict[str, Any]] = {}
     for row in candidates:
         best = chosen.get(row["period_label"])
