@@ -400,3 +400,14 @@ def test_maintain_never_rewrites_a_released_entry_unless_asked(tmp_path: Path) -
     assert "was released with other files; bump the version" in (released_elsewhere(root, descriptor) or "")
     amended = json.loads(manifest_text(root, descriptor, amend=True))[descriptor["version"]]
     assert amended != released and amended["data/drivers.csv"] != released["data/drivers.csv"]
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+b", "(a|a)+b"])
+def test_a_catastrophic_pattern_is_refused_not_a_hang(tmp_path: Path, pattern: str) -> None:
+    from conftest import write_package
+
+    schema = {"fields": [{"name": "id"}, {"name": "v", "constraints": {"pattern": pattern}}]}
+    root = write_package(tmp_path, {"t": (b"id,v\nx," + b"a" * 40 + b"!\n", schema)})
+    done = subprocess.run([sys.executable, "-m", "xborder_data", "show", "t", "--package", str(root)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "does not match the pattern" in done.stderr or "catastrophic backtracking" in done.stderr

@@ -837,3 +837,73 @@ def test_a_reader_that_stops_early_gets_no_error() -> None:
     show.stderr.close()
     assert show.wait(timeout=60) == 0
     assert err == b""
+
+
+def test_a_control_character_in_chart_text_builds_the_site(tmp_path: Path) -> None:
+    # vl-convert aborted the whole process (exit 134) on a \x01 in a label.
+    def edit(rows: list[dict[str, str]]) -> None:
+        rows[0]["title_en"] = "Notice\x01 on\x1b[31m trade"
+
+    root = copy_package(tmp_path / "pkg", {"policies": edit})
+    done = cli_run("--package", str(root), "site", str(tmp_path / "site"))
+    assert done.returncode == 0, done.stderr
+    assert not leftovers(tmp_path)
+    for svg in (tmp_path / "site" / "charts").glob("*.svg"):
+        text = svg.read_text(encoding="utf-8")
+        assert "\x01" not in text and "\x1b" not in text, svg.name
+
+
+@pytest.mark.parametrize(
+    ("fmt", "rename", "message"),
+    [
+        ("json", "descriptor", "would be written to descriptor.json"),
+        ("sqlite", "_metadata", "clashes with a name"),
+        ("datasette", "sqlite_x", "clashes with a name"),
+    ],
+)
+def test_a_resource_name_an_export_reserves_is_refused(tmp_path: Path, package_copy: Path, fmt: str, rename: str, message: str) -> None:
+    edit_descriptor(package_copy, rename=("evidence", rename))  # no foreign key points at evidence
+    with pytest.raises(DescriptorError, match=message):
+        export(xborder_data.open(package_copy), fmt, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_case_colliding_fields_are_refused_by_the_sqlite_export(tmp_path: Path, package_copy: Path) -> None:
+    schema_path = package_copy / "schemas" / "drivers.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"][2]["name"] = schema["fields"][1]["name"].upper()
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    data = package_copy / "data" / "drivers.csv"
+    lines = data.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    header[2] = header[1].upper()
+    data.write_text("\n".join([",".join(header)] + lines[1:]), encoding="utf-8")
+    from conftest import rehash
+
+    rehash(package_copy)
+    with pytest.raises(DescriptorError, match="one column to SQLite"):
+        export(xborder_data.open(package_copy), "sqlite", tmp_path / "out")
+
+
+def test_site_force_keeps_what_the_user_added(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    assert cli_run("site", str(target)).returncode == 0
+    (target / "CNAME").write_text("example.org\n", encoding="utf-8")
+    again = cli_run("site", str(target), "--force")
+    assert again.returncode == 2
+    assert "holds files the earlier build did not write (CNAME)" in again.stderr.decode()
+    assert (target / "CNAME").read_text(encoding="utf-8") == "example.org\n"
+    (target / "CNAME").unlink()
+    assert cli_run("site", str(target), "--force").returncode == 0
+
+
+def test_a_forged_marker_does_not_make_a_folder_replaceable(tmp_path: Path) -> None:
+    from xborder_data.staging import MARKER
+
+    target = tmp_path / "mine"
+    target.mkdir()
+    (target / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (target / MARKER).write_text("", encoding="utf-8")
+    done = cli_run("site", str(target), "--force")
+    assert done.returncode == 2
+    assert (target / "notes.txt").exists()

@@ -108,6 +108,10 @@ def __getattr__(name: str) -> object:
 
 def open(path: "str | Path") -> "Package":  # noqa: A001 - the documented name of the API
     """Open another copy of the package (a folder or its datapackage.json)."""
+    import os
+
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise UsageError(f"open: give the path of a package folder or its datapackage.json, not {path!r}")
     from xborder_data.package import Package
 
     return Package(path)

@@ -25,6 +25,7 @@ from xborder_data.errors import DescriptorError
 from xborder_data.paths import resolve_inside
 from xborder_data.safe_read import read_regular_file
 
+MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
 DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
 RESOURCE_NAME = re.compile(r"[a-z0-9._-]{1,200}")
 SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
@@ -215,6 +216,8 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         raise check.fail(where, "needs a non-empty string 'name'")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in name) or len(name) > 200:
+        raise check.fail(where, f"has the name {name[:40]!r}: no control characters and at most 200 characters")
     where = f"field {name!r}"
     unknown = sorted(set(raw) - _FIELD_KEYS)
     if unknown:
@@ -272,9 +275,11 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
     if pattern is not None:
         if kind != "string":
             raise check.fail(where_c, "has a 'pattern', which this loader checks on strings only")
+        import regex  # the engine the reader matches with
+
         try:
-            re.compile(pattern)
-        except (re.error, RecursionError, OverflowError) as error:
+            regex.compile(pattern)
+        except (regex.error, RecursionError, OverflowError) as error:
             raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({error})") from None
     return FieldSpec(
         name=name,
@@ -330,6 +335,8 @@ def parse_schema(raw: Any, origin: str) -> TableSchema:
     fields_raw = check.get(raw, "fields", list, "the Table Schema")
     if not fields_raw:
         raise check.fail("the Table Schema", "needs a non-empty 'fields' list")
+    if len(fields_raw) > MAX_FIELDS:
+        raise check.fail("the Table Schema", f"has {len(fields_raw)} fields, more than the {MAX_FIELDS} a spreadsheet or SQLite table can hold")
     fields = tuple(_parse_field(check, item, index, missing) for index, item in enumerate(fields_raw))
     names = [spec.name for spec in fields]
     duplicated = sorted({name for name in names if names.count(name) > 1})

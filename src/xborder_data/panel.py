@@ -21,6 +21,7 @@ Level = Literal["zone", "prefecture"]
 Rule = Literal["approval_year", "next_year_if_after_june"]
 
 LEVELS = ("zone", "prefecture")
+YEARS = (1900, 2100)  # bounds the panel's size: 161 units × 201 years at most
 RULES = ("approval_year", "next_year_if_after_june")
 COLUMNS = [
     "unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level",
@@ -104,6 +105,11 @@ def panel_rows(package: "Package", start: int, end: int, level: Level = "zone", 
         raise UsageError(f"pilot_zone_panel: start and end must be whole years, not {start!r} and {end!r}")
     if start > end:
         raise UsageError(f"pilot_zone_panel: start {start} is after end {end}; give start <= end")
+    if not (YEARS[0] <= start and end <= YEARS[1]):
+        raise UsageError(
+            f"pilot_zone_panel: years must lie in {YEARS[0]}–{YEARS[1]} (calendar years a city panel can mean), "
+            f"not {start}–{end}"
+        )
     batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
     units = _units(package.records("pilot_zones"), batches, level, rule)
     rows = []

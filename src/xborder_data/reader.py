@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -25,6 +24,7 @@ _REMEDY = "correct the cell or download the release again"
 # Python's csv default. Held here so the answer never depends on what another
 # library (frictionless raises it) did to the process-wide csv.field_size_limit.
 FIELD_LIMIT = 131_072
+PATTERN_SECONDS = 1.0  # per cell; far above any sane pattern, far below a hang
 
 
 @dataclass(frozen=True)
@@ -132,10 +132,16 @@ def _cell_reader(spec: FieldSpec) -> Callable[[str], Any]:
         if bound is not None:
             checks.append(_bound_check(bound, relation))
     if spec.pattern is not None:
-        compiled, pattern = re.compile(spec.pattern), spec.pattern
+        import regex  # unlike re, it can stop a match: a hostile pattern must not hang the reader
+
+        compiled, pattern = regex.compile(spec.pattern), spec.pattern
 
         def matches(value: Any) -> str | None:
-            return None if compiled.fullmatch(value) else f"does not match the pattern {pattern!r}"
+            try:
+                found = compiled.fullmatch(value, timeout=PATTERN_SECONDS)
+            except TimeoutError:
+                return f"took over {PATTERN_SECONDS:g} s to test against the pattern {pattern!r} (catastrophic backtracking?); simplify the pattern"
+            return None if found else f"does not match the pattern {pattern!r}"
 
         checks.append(matches)
 

@@ -254,6 +254,22 @@ def write_staged(writers: dict[Path, Callable[[Path], None]], outdir: str | os.P
 # -- whole folders (the site) ---------------------------------------------------
 
 
+def _entries(folder: Path) -> set[str]:
+    """Every file and folder below ``folder``, as POSIX paths relative to it (links not followed)."""
+    found: set[str] = set()
+    for root, dirs, files in os.walk(folder):
+        base = Path(root).relative_to(folder)
+        found.update((base / name).as_posix() for name in [*dirs, *files])
+    return found - {MARKER}
+
+
+def foreign_entries(folder: Path) -> list[str]:
+    """What ``folder`` holds that the build recorded in its marker did not write (sorted)."""
+    lines = (folder / MARKER).read_text(encoding="utf-8", errors="replace").splitlines()
+    written = {line for line in lines[1:] if line}
+    return sorted(_entries(folder) - written)
+
+
 def is_owned(folder: Path) -> bool:
     """Whether ``folder`` is a real folder that carries the marker ``place_folder`` writes."""
     marker = folder / MARKER
@@ -302,6 +318,13 @@ def check_replaceable(target: Path, *, force: bool) -> None:
             f"{target}: is not a folder that xborder-data built (no {MARKER} file); --force replaces only those. "
             "Choose a new folder, or empty this one yourself."
         )
+    foreign = foreign_entries(target)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise UnsafeOutputError(
+            f"{target}: holds files the earlier build did not write ({shown}); --force replaces only what it wrote. "
+            "Move them out, or choose a new folder."
+        )
 
 
 def place_folder(staging: Path, target: Path, *, force: bool) -> None:
@@ -314,7 +337,8 @@ def place_folder(staging: Path, target: Path, *, force: bool) -> None:
         OutputExistsError: ``target`` is not empty and ``force`` is false.
         UnsafeOutputError: ``force`` is true but ``target`` is not a folder we built.
     """
-    (staging / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+    # The marker lists what this build wrote, so a later --force can tell a user's own additions apart.
+    (staging / MARKER).write_text(_MARKER_TEXT + "".join(f"{entry}\n" for entry in sorted(_entries(staging))), encoding="utf-8")
     staging.chmod(0o755)
     empty = target.is_dir() and not target.is_symlink() and not any(target.iterdir())
     with _signals_blocked():

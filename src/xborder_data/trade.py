@@ -67,6 +67,8 @@ def series_rows(
         raise UsageError(f"trade_series: flow must be one of {', '.join(flows)}, not {flow!r}")
     if revision not in REVISIONS:
         raise UsageError(f"trade_series: revision must be one of {', '.join(REVISIONS)}, not {revision!r}")
+    if not isinstance(include_implied, bool):
+        raise UsageError(f"trade_series: include_implied must be True or False, not {include_implied!r}")
     if period not in PERIODS:
         raise UsageError(f"trade_series: period must be one of {', '.join(PERIODS)}, not {period!r}")
     candidates = [

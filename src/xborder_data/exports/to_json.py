@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from xborder_data.errors import DescriptorError
 from xborder_data.exports._files import Writers, resource_file
 
 if TYPE_CHECKING:
@@ -58,5 +59,10 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
     for name in package.resources():
         records = [{key: _strict(value) for key, value in row.items()} for row in package.records(name)]
         plan[resource_file(outdir, name, ".json")] = _writer(records)
+    if outdir / DESCRIPTOR in plan:
+        raise DescriptorError(
+            f"json export: resource {DESCRIPTOR.removesuffix('.json')!r} would be written to {DESCRIPTOR}, "
+            "which holds the package's descriptor; rename the resource."
+        )
     plan[outdir / DESCRIPTOR] = _writer(descriptor_for_json(package))
     return plan

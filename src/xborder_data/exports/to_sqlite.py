@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.errors import BrokenReferenceError
+from xborder_data.errors import BrokenReferenceError, DescriptorError
 from xborder_data.exports._files import Writers, package_name
 from xborder_data.typemap import TYPES, mapping_for
 
@@ -92,8 +92,30 @@ def _fill(connection: sqlite3.Connection, package: "Package") -> None:
         )
 
 
+def check_names(package: "Package") -> None:
+    """Refuse table and column names that SQLite would reject or merge, before any file is planned.
+
+    Raises:
+        DescriptorError: naming the resource or field and why.
+    """
+    for name in package.resources():
+        if name == METADATA_TABLE or name.lower().startswith("sqlite_"):
+            raise DescriptorError(f"sqlite export: resource {name!r} clashes with a name SQLite or this export reserves; rename it.")
+        seen: dict[str, str] = {}
+        for field in package.table_schema(name).field_names:
+            if "\x00" in field:
+                raise DescriptorError(f"sqlite export: resource {name!r} has a field name with a NUL character; rename it.")
+            other = seen.setdefault(field.lower(), field)
+            if other != field:
+                raise DescriptorError(
+                    f"sqlite export: resource {name!r} has the fields {other!r} and {field!r}, one column to SQLite "
+                    "(names are case-insensitive there); rename one."
+                )
+
+
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
     """Plan ``NAME.sqlite``: a table per resource plus a ``_metadata`` table with the descriptor."""
+    check_names(package)
 
     def write(path: Path) -> None:
         connection = sqlite3.connect(path)

@@ -55,6 +55,7 @@ def render_svg(spec: dict[str, Any], *, outlined_legends: tuple[str, ...] = ()) 
             Vega spec is patched for these before rendering.
     """
     vl_convert = require("vl_convert")
+    spec = _without_controls(spec)  # vl-convert aborts the process on some control characters
     if not outlined_legends:
         return vl_convert.vegalite_to_svg(spec)
     vega = vl_convert.vegalite_to_vega(spec)
@@ -63,6 +64,21 @@ def render_svg(spec: dict[str, Any], *, outlined_legends: tuple[str, ...] = ()) 
             update = legend.setdefault("encode", {}).setdefault("symbols", {}).setdefault("update", {})
             update.update({"stroke": {"value": "#333"}, "fill": {"value": "white"}, "strokeWidth": {"value": 1.5}})
     return vl_convert.vega_to_svg(vega)
+
+
+_CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F], " ")
+_CONTROLS.pop(0x0A)  # a line break in a label is meant
+
+
+def _without_controls(value: Any) -> Any:
+    """``value`` (a spec: dicts, lists, strings) with control characters as spaces; the data keeps them."""
+    if isinstance(value, str):
+        return value.translate(_CONTROLS)
+    if isinstance(value, dict):
+        return {key: _without_controls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(item) for item in value]
+    return value
 
 
 def words(code: str) -> str:
