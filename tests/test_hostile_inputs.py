@@ -411,3 +411,20 @@ def test_a_catastrophic_pattern_is_refused_not_a_hang(tmp_path: Path, pattern: s
     done = subprocess.run([sys.executable, "-m", "xborder_data", "show", "t", "--package", str(root)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert "does not match the pattern" in done.stderr or "catastrophic backtracking" in done.stderr
+
+
+def test_a_minimum_above_its_maximum_is_refused(tmp_path: Path) -> None:
+    from conftest import write_package
+
+    field = {"name": "v", "type": "integer", "constraints": {"minimum": 10, "maximum": 1}}
+    with pytest.raises(DescriptorError, match="minimum above its maximum"):
+        xborder_data.open(write_package(tmp_path, {"t": (b"v\n5\n", {"fields": [field]})}))
+
+
+def test_a_homepage_that_is_not_a_web_address_is_never_cited(package_copy: Path) -> None:
+    descriptor = _descriptor(package_copy)
+    descriptor["homepage"] = "javascript:alert(2)"
+    _write(package_copy, descriptor)
+    package = xborder_data.open(package_copy)
+    for style in ("text", "bibtex", "apa"):
+        assert "javascript" not in package.citation(style)

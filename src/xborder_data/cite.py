@@ -22,7 +22,9 @@ def where_it_lives(descriptor: dict[str, Any]) -> str:
     descriptor states one.
     """
     homepage = descriptor.get("homepage")
-    return homepage.strip() if isinstance(homepage, str) else ""
+    if not isinstance(homepage, str) or not homepage.strip().lower().startswith(("https://", "http://")):
+        return ""  # only a web address is an address to cite (never javascript: or a file path)
+    return homepage.strip()
 
 
 def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:

@@ -281,7 +281,7 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
             regex.compile(pattern)
         except (regex.error, RecursionError, OverflowError) as error:
             raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({error})") from None
-    return FieldSpec(
+    spec = FieldSpec(
         name=name,
         type=kind,
         title=raw.get("title", ""),
@@ -300,6 +300,14 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         missing_values=missing,
         read=reader,
     )
+    for low, high, words in (
+        (spec.minimum, spec.maximum, "minimum above its maximum"),
+        (spec.exclusive_minimum, spec.exclusive_maximum, "exclusiveMinimum above its exclusiveMaximum"),
+        (spec.min_length, spec.max_length, "minLength above its maxLength"),
+    ):
+        if low is not None and high is not None and low > high:
+            raise check.fail(where_c, f"has a {words} ({low!r} > {high!r}): no value could pass")
+    return spec
 
 
 def _unique_members(check: _Checker, members: tuple[Any, ...], where: str) -> tuple[Any, ...]:

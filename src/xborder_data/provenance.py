@@ -41,7 +41,7 @@ def typed_key(spec: ResourceSpec, row_id: object) -> Any:
     if not isinstance(row_id, str) or field.type == "string":
         return row_id
     try:
-        return field.read(row_id.strip())
+        return field.read(row_id)
     except CellProblem as problem:
         raise UnknownRowError(f"resource {spec.name!r}: {key[0]} {row_id!r} {problem}.") from None
 
@@ -71,7 +71,7 @@ def citations_for(
     column = spec.schema.primary_key[0]
     row = next((candidate for candidate in rows if candidate[column] == key), None)
     if row is None:
-        ids = [str(candidate[column]) for candidate in rows]
+        ids = [repr(candidate[column]) for candidate in rows]
         choices = f"valid ids are: {', '.join(ids)}" if len(ids) <= 20 else f"see `xborder-data show {spec.name} --limit 0`"
         raise UnknownRowError(f"resource {spec.name!r} has no row with {column} = {row_id!r}; {choices}.")
     if spec.name == "claims":
