@@ -195,15 +195,18 @@ def test_refuses_to_overwrite_a_nonempty_folder(tmp_path: Path) -> None:
 def test_force_replaces_and_an_empty_folder_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from xborder_data.site import build
 
+    pages = ["index.html", "old.html"]
+
     def fake_write(package, staging: Path) -> Path:
-        (staging / "index.html").write_text("<p>new</p>", encoding="utf-8")
+        for page in pages:
+            (staging / page).write_text("<p>new</p>", encoding="utf-8")
         return staging / "index.html"
 
     monkeypatch.setattr(build, "_write_site", fake_write)
     out = tmp_path / "out"
     out.mkdir()
     assert build_site(xborder_data.bundled(), out) == out.absolute() / "index.html"
-    (out / "old.txt").write_text("old", encoding="utf-8")  # inside a folder the site owns
+    pages.remove("old.html")  # a page the earlier build wrote and this one does not
     build_site(xborder_data.bundled(), out, force=True)
     assert sorted(p.name for p in out.iterdir()) == [MARKER, "index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
