@@ -21,7 +21,7 @@ Level = Literal["zone", "prefecture"]
 Rule = Literal["approval_year", "next_year_if_after_june"]
 
 LEVELS = ("zone", "prefecture")
-YEARS = (1900, 2100)  # bounds the panel's size: 161 units × 201 years at most
+YEARS = (1900, 2100)  # bounds the panel: about 160 units × 201 years at most
 RULES = ("approval_year", "next_year_if_after_june")
 COLUMNS = [
     "unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level",
