@@ -978,6 +978,16 @@ def test_numbers_print_without_exponent(value: float) -> None:
     assert not printed.endswith(".0")
 
 
+@pytest.mark.parametrize(("value", "form"), [(float("nan"), "NaN"), (float("inf"), "INF"), (float("-inf"), "-INF")])
+def test_special_numbers_print_in_their_table_schema_forms(value: float, form: str) -> None:
+    from xborder_data.cells import read_number
+    from xborder_data.site.numbers import number_text
+
+    assert number_text(value) == form
+    back = read_number(form)  # the loader reads the printed form back to the same value
+    assert (back != back) if value != value else back == value
+
+
 def test_wrap_never_cuts_a_word() -> None:
     from hypothesis import given
     from hypothesis import strategies as st

@@ -15,6 +15,8 @@ def number_text(value: float | int) -> str:
         return boolean_text(value)
     if isinstance(value, int):
         return str(value)
+    if value != value or value in (float("inf"), float("-inf")):
+        return "NaN" if value != value else ("INF" if value > 0 else "-INF")  # the Table Schema's forms
     exact = Decimal(repr(value))
     if exact == exact.to_integral_value():
         return str(int(exact))
