@@ -43,10 +43,8 @@ _DIALECT_KEYS = {
     "$schema", "header", "headerRows", "delimiter", "quoteChar", "doubleQuote", "escapeChar",
     "skipInitialSpace", "lineTerminator", "caseSensitiveHeader", "csvddfVersion",
 }
-_DIALECT_DEFAULTS: dict[str, Any] = {
-    "header": True, "headerRows": [1], "delimiter": ",", "quoteChar": '"', "doubleQuote": True,
-    "skipInitialSpace": False,
-}
+# Dialect properties this loader reads only in their default form (a header row, the first line).
+_DIALECT_FIXED: dict[str, Any] = {"header": True, "headerRows": [1]}
 
 
 @dataclass(frozen=True)
@@ -388,9 +386,9 @@ def _parse_dialect(check: _Checker, raw: Any, where: str) -> Dialect:
         return Dialect()
     if not isinstance(raw, dict):
         raise check.fail(where, "must be an inline dialect object (a dialect by path or URL is not supported)")
-    for key, default in _DIALECT_DEFAULTS.items():
-        if key in raw and key not in ("delimiter", "quoteChar", "doubleQuote", "skipInitialSpace") and raw[key] != default:
-            raise check.fail(f"{where} {key!r}", f"is {raw[key]!r}; this loader supports only {default!r}")
+    for key, fixed in _DIALECT_FIXED.items():
+        if key in raw and raw[key] != fixed:
+            raise check.fail(f"{where} {key!r}", f"is {raw[key]!r}; this loader supports only {fixed!r}")
     unknown = sorted(set(raw) - _DIALECT_KEYS)
     if unknown:
         raise check.fail(where, f"uses {unknown}, which this loader does not support (a typo?)")

@@ -122,15 +122,16 @@ class Package:
             )
         return read_regular_file(path, expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource=name)
 
-    def files(self) -> dict[str, bytes]:
+    def files(self, *, verify_integrity: bool = True) -> dict[str, bytes]:
         """Return relative path -> bytes of the package as downloaded.
 
-        That is datapackage.json, every data file (read through the integrity
-        check, so a copy never passes on a corrupted file) and every schema file.
+        That is datapackage.json, every data file (with ``verify_integrity``,
+        read through the integrity check, so a copy never passes on a corrupted
+        file) and every schema file.
         """
         found = {DESCRIPTOR_NAME: read_regular_file(self.package_path())}
         for name, spec in self._resources.items():
-            found[spec.path] = self.read_bytes(name)
+            found[spec.path] = self.read_bytes(name, verify_integrity=verify_integrity)
             if spec.schema_path is not None:
                 found[spec.schema_path] = read_regular_file(resolve_inside(self.root, spec.schema_path, resource=name))
         return found
@@ -143,12 +144,7 @@ class Package:
         """
         from xborder_data.integrity import compare_with_release, sha256_hex
 
-        digests = {DESCRIPTOR_NAME: sha256_hex(read_regular_file(self.package_path()))}
-        for name, spec in self._resources.items():
-            digests[spec.path] = sha256_hex(read_regular_file(self.path(name), resource=name))
-            if spec.schema_path is not None:
-                schema = resolve_inside(self.root, spec.schema_path, resource=name)
-                digests[spec.schema_path] = sha256_hex(read_regular_file(schema))
+        digests = {path: sha256_hex(data) for path, data in self.files(verify_integrity=False).items()}
         return compare_with_release(self.version, digests)
 
     def table(self, name: str, *, verify_integrity: bool = True, cache: bool = True) -> "Table":
