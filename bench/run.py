@@ -34,7 +34,7 @@ sys.path.insert(0, str(HERE))
 
 import synth  # noqa: E402  (bench/ is not a package)
 
-from xborder_data.locate import bundled_root  # noqa: E402
+from xborder_data.storage.locate import bundled_root  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 FRICTIONLESS_MAX = 100_000  # to_pandas is row-by-row Python; larger sizes would take minutes
@@ -240,7 +240,7 @@ def report(head: list[Row], scales: list[Scale], command: str, notes: str) -> st
         "",
         "A copy of the package whose `market_figures.csv` holds the real rows plus schema-valid synthetic "
         "rows (enum values from the schema, existing `driver_id`s, unique `figure_id`s), with bytes and "
-        "sha256 rewritten by `xborder_data.maintain`, opened with `xborder_data.open(path)`. Baselines: "
+        "sha256 rewritten by `tools.maintain`, opened with `xborder_data.open(path)`. Baselines: "
         "`pandas.read_csv` with the loader's dtypes passed explicitly (categoricals for enums, `string`, "
         "`Int64`, `Float64`); `pyarrow.csv.read_csv` with an explicit schema (the practical floor); "
         f"frictionless `Package(...).get_resource(...).to_pandas()` up to {FRICTIONLESS_MAX:,} rows.",

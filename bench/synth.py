@@ -8,7 +8,7 @@ import random
 import shutil
 from pathlib import Path
 
-from xborder_data.maintain import descriptor_text, refreshed_descriptor
+from tools.maintain import descriptor_text, refreshed_descriptor
 
 TABLE = "market_figures"
 _GEOGRAPHIES = ("US", "CN", "GB", "DE", "JP", "001", "")

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 import xborder_data
-from xborder_data.typemap import mapping_for
+from xborder_data.tableschema.typemap import mapping_for
 
 TABLE = "market_figures"
 

@@ -11,7 +11,7 @@ xborder-data; install it, without its dependencies, in a throwaway venv:
 
     uv venv /tmp/cpca && uv pip install --python /tmp/cpca --no-deps cpca==0.5.5
     uv run python scripts/build_pilot_zones.py --site-packages /tmp/cpca/lib/python3.11/site-packages
-    uv run python -m xborder_data.maintain
+    uv run python -m tools.maintain
 
 Rows of claims.csv and evidence.csv whose id starts with ``pz_`` belong to this
 script and are rewritten on every run; no other row is touched.

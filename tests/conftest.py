@@ -12,7 +12,7 @@ import pytest
 
 import xborder_data
 from xborder_data.exports import export
-from xborder_data.maintain import descriptor_text, refresh, refreshed_descriptor
+from tools.maintain import descriptor_text, refresh, refreshed_descriptor
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 import xborder_data
-from xborder_data import cli_docs
-from xborder_data.cite import STYLES
+from tools import cli_docs
+from xborder_data.research.cite import STYLES
 from xborder_data.cli import CITATION_STYLES, EXPORT_FORMATS, cli
 from xborder_data.errors import UnknownResourceError
 from xborder_data.exports import FORMATS
@@ -273,7 +273,7 @@ def test_site_calls_build_site(runner: CliRunner, tmp_path: Path, monkeypatch: p
 # -- docs ---------------------------------------------------------------------------------
 def test_readme_reference_is_current() -> None:
     text = README.read_text(encoding="utf-8")
-    assert cli_docs.render_section() in text, "run `uv run python -m xborder_data.cli_docs`"
+    assert cli_docs.render_section() in text, "run `uv run python -m tools.cli_docs`"
 
 
 def test_every_command_is_documented() -> None:

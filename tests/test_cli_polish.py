@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import xborder_data
-from xborder_data import cli_docs
+from tools import cli_docs
 from xborder_data.cli import cli
-from xborder_data.maintain import main as maintain_main
+from tools.maintain import main as maintain_main
 
 from conftest import REPO, RESOURCES
 
@@ -179,7 +179,7 @@ def test_maintain_check_names_stale_files_and_the_remedy(tampered_package: Path,
     assert maintain_main(["--check", "--root", str(tampered_package)]) == 1
     out = capsys.readouterr().out
     assert "stale: datapackage.json" in out
-    assert out.rstrip().endswith("run `uv run python -m xborder_data.maintain` to rewrite them")
+    assert out.rstrip().endswith("run `uv run python -m tools.maintain` to rewrite them")
 
 
 # -- hints name the command a clone runs --------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import xborder_data
-from xborder_data.maintain import stale_files
+from tools.maintain import stale_files
 
 from conftest import ARTICLE, PROFILES, REPO, RESOURCES, needs_shared
 
@@ -185,7 +185,7 @@ def test_each_as_printed_fragment_occurs_verbatim_in_the_article(package: xborde
 
 
 def test_generated_hashes_and_data_dictionary_are_fresh() -> None:
-    assert stale_files(REPO) == [], "run: uv run python -m xborder_data.maintain"
+    assert stale_files(REPO) == [], "run: uv run python -m tools.maintain"
 
 
 def test_maintain_detects_a_stale_hash(package_copy: Path) -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import xborder_data
 from xborder_data.errors import BrokenReferenceError, MissingDependencyError, OutputExistsError, UsageError
 from xborder_data.exports import FORMATS, export
-from xborder_data.staging import write_staged
+from xborder_data.storage.staging import write_staged
 from xborder_data.exports.to_csv import FORMULA_STARTS, excel_safe
 
 RESOURCES = xborder_data.resources()

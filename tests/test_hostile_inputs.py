@@ -103,7 +103,7 @@ def test_a_resource_without_sha256_is_refused_with_a_remedy(package_copy: Path, 
         _first(descriptor).pop(key)
     _write(package_copy, descriptor)
     package = xborder_data.open(package_copy)
-    with pytest.raises(IntegrityError, match="has no hash, and the loader verifies sha256 only; .*maintain.*verify_integrity=False"):
+    with pytest.raises(IntegrityError, match="has no hash, and the loader verifies sha256 only; download the release again.*verify_integrity=False"):
         package.load("stages")
     assert package.load("stages", verify_integrity=False)["stage_id"].tolist() == ["1.0", "2.0", "3.0"]
     assert not package.validate().valid
@@ -388,14 +388,14 @@ def test_nan_against_a_bound_says_so(tmp_path: Path) -> None:
 
 def test_maintain_never_rewrites_a_released_entry_unless_asked(tmp_path: Path) -> None:
     from conftest import copy_package
-    from xborder_data.maintain import manifest_text, refreshed_descriptor, released_elsewhere
+    from tools.maintain import manifest_text, refreshed_descriptor, released_elsewhere
 
     def edit(rows: list[dict[str, str]]) -> None:
         rows[0]["name_en"] += " (edited)"
 
     root = copy_package(tmp_path / "edited", {"drivers": edit})
     descriptor = refreshed_descriptor(root)
-    released = xborder_data.integrity.release_manifest()[descriptor["version"]]
+    released = xborder_data.checks.integrity.release_manifest()[descriptor["version"]]
     assert json.loads(manifest_text(root, descriptor))[descriptor["version"]] == released
     assert "was released with other files; bump the version" in (released_elsewhere(root, descriptor) or "")
     amended = json.loads(manifest_text(root, descriptor, amend=True))[descriptor["version"]]

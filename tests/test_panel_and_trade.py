@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import xborder_data
 from xborder_data.cli import PANEL_LEVELS, PANEL_RULES, cli
 from xborder_data.errors import ScopeSpliceError, UsageError, XborderDataError
-from xborder_data.panel import LEVELS, RULES
+from xborder_data.research.panel import LEVELS, RULES
 
 from conftest import copy_package
 
@@ -95,7 +95,7 @@ def test_bad_panel_arguments_raise_one_usage_error(kwargs: dict, message: str) -
 
 
 def test_a_rule_that_needs_a_missing_month_refuses(tmp_path: Path) -> None:
-    from xborder_data.panel import pilot_zone_panel
+    from xborder_data.research.panel import pilot_zone_panel
 
     def blank_month(rows: list[dict[str, str]]) -> None:
         rows[2]["approval_month"] = ""  # batch 3, approved 2018-07-24

@@ -274,7 +274,7 @@ def test_contributing_examples_name_a_real_claim_and_row() -> None:
     found = xborder_data.sources_for("platforms", "global_sources")
     assert "`global_sources_place`" in text
     assert "global_sources_place" in [claim["claim_id"] for claim in found.claims]
-    for step in ("uv run python -m xborder_data.maintain", "uv run pytest", "_version.py", "CHANGELOG.md"):
+    for step in ("uv run python -m tools.maintain", "uv run pytest", "_version.py", "CHANGELOG.md"):
         assert step in text
 
 

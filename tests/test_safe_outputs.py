@@ -31,9 +31,9 @@ from xborder_data.errors import BadCellError, DescriptorError, OutputExistsError
 from xborder_data.exports import FORMATS, export
 from xborder_data.exports.to_csv import FORMULA_STARTS
 from xborder_data.exports.to_xlsx import XlsxCellWarning
-from xborder_data.safe_names import check_component
+from xborder_data.storage.names import check_component
 from xborder_data.site.links import is_safe_url, safe_links
-from xborder_data.staging import MARKER, write_staged
+from xborder_data.storage.staging import MARKER, write_staged
 
 from conftest import REPO, copy_package, rehash
 
@@ -898,7 +898,7 @@ def test_site_force_keeps_what_the_user_added(tmp_path: Path) -> None:
 
 
 def test_a_forged_marker_does_not_make_a_folder_replaceable(tmp_path: Path) -> None:
-    from xborder_data.staging import MARKER
+    from xborder_data.storage.staging import MARKER
 
     target = tmp_path / "mine"
     target.mkdir()

@@ -23,9 +23,9 @@ import pytest
 
 import xborder_data
 from xborder_data.errors import MissingDependencyError, OutputExistsError
-from xborder_data.maintain import refresh
+from tools.maintain import refresh
 from xborder_data.site import build_site
-from xborder_data.staging import MARKER
+from xborder_data.storage.staging import MARKER
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
@@ -980,7 +980,7 @@ def test_numbers_print_without_exponent(value: float) -> None:
 
 @pytest.mark.parametrize(("value", "form"), [(float("nan"), "NaN"), (float("inf"), "INF"), (float("-inf"), "-INF")])
 def test_special_numbers_print_in_their_table_schema_forms(value: float, form: str) -> None:
-    from xborder_data.cells import read_number
+    from xborder_data.tableschema.values import read_number
     from xborder_data.site.numbers import number_text
 
     assert number_text(value) == form

@@ -7,7 +7,7 @@ import graphlib
 import pytest
 
 import xborder_data
-from xborder_data.sqlnames import foreign_key_cycles, needs_quoting
+from tools.sqlnames import foreign_key_cycles, needs_quoting
 
 from conftest import REPO, RESOURCES
 

@@ -11,8 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import _thread
-
 from xborder_data._version import __version__
 from xborder_data.errors import (
     BadCellError,
@@ -41,12 +39,12 @@ if TYPE_CHECKING:
 
     from xborder_data.package import Package
 
-    from xborder_data.cite import CitationStyle
-    from xborder_data.integrity import ReleaseComparison
-    from xborder_data.panel import pilot_zone_panel
-    from xborder_data.trade import trade_series
-    from xborder_data.provenance import Citations
-    from xborder_data.validation import ValidationReport
+    from xborder_data.research.cite import CitationStyle
+    from xborder_data.checks.integrity import ReleaseComparison
+    from xborder_data.research.panel import pilot_zone_panel
+    from xborder_data.research.trade import trade_series
+    from xborder_data.research.provenance import Citations
+    from xborder_data.checks.validation import ValidationReport
 
 __all__ = [
     "__version__",
@@ -83,8 +81,6 @@ __all__ = [
     "UnsafeOutputError",
 ]
 
-_bundled: "Package | None" = None
-_bundled_lock = _thread.allocate_lock()  # threading's Lock, without importing threading
 
 
 def __getattr__(name: str) -> object:
@@ -96,11 +92,11 @@ def __getattr__(name: str) -> object:
     # The research helpers are the modules' own functions, so help() shows their
     # whole docstring, caveats included; they are imported on first use.
     if name == "pilot_zone_panel":
-        from xborder_data.panel import pilot_zone_panel
+        from xborder_data.research.panel import pilot_zone_panel
 
         return pilot_zone_panel
     if name == "trade_series":
-        from xborder_data.trade import trade_series
+        from xborder_data.research.trade import trade_series
 
         return trade_series
     raise AttributeError(f"module 'xborder_data' has no attribute {name!r}")
@@ -119,14 +115,9 @@ def open(path: "str | Path") -> "Package":  # noqa: A001 - the documented name o
 
 def bundled() -> "Package":
     """Return the package bundled with this installation (created once, lazily)."""
-    global _bundled
-    with _bundled_lock:
-        if _bundled is None:
-            from xborder_data.locate import bundled_root
-            from xborder_data.package import Package
+    from xborder_data.package import bundled as _bundled_package
 
-            _bundled = Package(bundled_root())
-        return _bundled
+    return _bundled_package()
 
 
 def resources() -> list[str]:

@@ -31,7 +31,7 @@ from xborder_data.errors import (
 from xborder_data.terminal import configure_streams, json_text, os_error_message, printable, silence_stdout
 
 if TYPE_CHECKING:
-    from xborder_data.cite import CitationStyle
+    from xborder_data.research.cite import CitationStyle
     from xborder_data.package import Package
 
 # Kept in step with xborder_data.exports.FORMATS and cite.STYLES by tests;
@@ -457,7 +457,7 @@ def panel(start: int, end: int, level: str, rule: str, output: str | None, force
     One row per unit and year, with treated (0/1), the first treated year and
     the years since treatment; see xborder_data.pilot_zone_panel.
     """
-    from xborder_data.panel import COLUMNS, panel_rows
+    from xborder_data.research.panel import COLUMNS, panel_rows
 
     rows = panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule))
     out = io.StringIO()
@@ -475,7 +475,7 @@ def _write_whole(target: str, data: bytes, *, force: bool) -> None:
     """Write ``data`` to ``target`` all or nothing, through the exports' staging (never over a file without --force)."""
     from pathlib import Path
 
-    from xborder_data.staging import write_staged
+    from xborder_data.storage.staging import write_staged
 
     path = Path(target)
 

@@ -7,19 +7,19 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.errors import BrokenReferenceError, DescriptorError, IntegrityError, UnknownResourceError
-from xborder_data.metadata import ResourceSpec, TableSchema, load_resources, read_json
-from xborder_data.paths import resolve_inside
-from xborder_data.safe_read import REMEDY, read_regular_file
+from xborder_data.errors import BrokenReferenceError, DescriptorError, IntegrityError, UnknownResourceError, XborderDataError
+from xborder_data.tableschema.descriptor import ResourceSpec, TableSchema, load_resources, read_json
+from xborder_data.storage.paths import resolve_inside
+from xborder_data.storage.reading import REMEDY, read_regular_file
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from xborder_data.cite import CitationStyle
-    from xborder_data.integrity import ReleaseComparison
-    from xborder_data.provenance import Citations
-    from xborder_data.reader import Table
-    from xborder_data.validation import ValidationReport
+    from xborder_data.research.cite import CitationStyle
+    from xborder_data.checks.integrity import ReleaseComparison
+    from xborder_data.research.provenance import Citations
+    from xborder_data.tableschema.table import Table
+    from xborder_data.checks.validation import ValidationReport
 
 DESCRIPTOR_NAME = "datapackage.json"
 
@@ -77,7 +77,7 @@ class Package:
         try:
             return self._resources[name]
         except (KeyError, TypeError):
-            from xborder_data.suggest import unknown_name_message
+            from xborder_data.research.suggest import unknown_name_message
 
             raise UnknownResourceError(unknown_name_message("resource", str(name), self._resources)) from None
 
@@ -142,7 +142,7 @@ class Package:
         Unlike the descriptor's own hashes, the release manifest ships inside
         the library, so an edited copy cannot vouch for itself.
         """
-        from xborder_data.integrity import compare_with_release, sha256_hex
+        from xborder_data.checks.integrity import compare_with_release, sha256_hex
 
         digests = {path: sha256_hex(data) for path, data in self.files(verify_integrity=False).items()}
         return compare_with_release(self.version, digests)
@@ -154,7 +154,7 @@ class Package:
             cache: keep the columns for the next call; ``load()`` passes False,
                 since it keeps its DataFrame instead of a second copy as Python objects.
         """
-        from xborder_data.reader import read_table
+        from xborder_data.tableschema.table import read_table
 
         key = (name, verify_integrity)
         with self._lock:
@@ -178,7 +178,7 @@ class Package:
             UnknownResourceError, UnsafePathError, IntegrityError, DescriptorError,
             HeaderMismatchError, BadCellError, BrokenReferenceError.
         """
-        from xborder_data.frames import to_frame
+        from xborder_data.tableschema.frames import to_frame
 
         key = (name, verify_integrity)
         with self._lock:
@@ -239,7 +239,7 @@ class Package:
         ``row_id`` is the row's primary-key value, typed or as its CSV text
         (``3`` and ``"3"`` find the same batch).
         """
-        from xborder_data.provenance import citations_for
+        from xborder_data.research.provenance import citations_for
 
         needed = {"claims": ("claim_id",), "evidence": ("claim_id",), "sources": ("source_id",)}
         for table, fields in needed.items():
@@ -253,18 +253,74 @@ class Package:
 
     def citation(self, style: "CitationStyle" = "text") -> str:
         """Return how to cite this package in ``style``: "text", "bibtex" or "apa"."""
-        from xborder_data.cite import format_citation
+        from xborder_data.research.cite import format_citation
 
         return format_citation(self._descriptor, style)
 
     def validate(self) -> "ValidationReport":
         """Validate with frictionless plus the integrity checks; return a report."""
-        from xborder_data.validation import validate_package
+        from xborder_data.checks.validation import ValidationIssue, ValidationReport, frictionless_issues, issue_of, remote_profiles
 
-        return validate_package(self)
+        issues: list[ValidationIssue] = []
+        checks: list[str] = []
+        checked: list[str] = []
+        names = self.resources()
+        for name in names:
+            try:
+                self.table(name)
+                checked.append(name)
+            except XborderDataError as error:
+                issues.append(issue_of(error))
+        if len(checked) == len(names):
+            checks.append(f"bytes and sha256 of all {len(checked)} data files match datapackage.json")
+            checks.append("every cell casts to its type and meets its constraints; unique and primary keys hold")
+            try:
+                self.check_references()
+                checks.append("every foreign key resolves")
+            except XborderDataError as error:
+                issues.append(issue_of(error))
+        try:
+            release = self.compare_with_release()
+            if release.known and not release.identical:
+                issues.append(ValidationIssue("release-mismatch", f"the copy says it is version {release.version} but {release.summary()}"))
+            elif release.identical:
+                checks.append(f"every file is identical to release {release.version} (the library's manifest)")
+        except XborderDataError as error:
+            issues.append(issue_of(error))
+        text = ""
+        remote = remote_profiles(self.descriptor())
+        if remote:
+            issues.append(ValidationIssue("profile-not-offline", f"frictionless was not run: it would fetch the profile(s) {remote}"))
+        elif len(checked) == len(names):
+            try:
+                found, text = frictionless_issues(self.files())
+                issues.extend(found)
+                checks.append("frictionless validates the verified files (descriptor against the Data Package profile, every table)")
+            except XborderDataError as error:
+                issues.append(issue_of(error))
+            except Exception as error:  # frictionless may fail on a descriptor it cannot read: report it, never crash
+                issues.append(ValidationIssue(type="frictionless-failure", message=f"{type(error).__name__}: {error}"))
+        else:
+            issues.append(ValidationIssue("frictionless-skipped", "frictionless was not run: it reads only files that passed the checks above"))
+        return ValidationReport(valid=not issues, errors=issues, checked=checked, checks=checks, frictionless=text)
 
     def clear_cache(self) -> None:
         """Forget parsed tables (for tests and for files edited in place)."""
         with self._lock:
             self._tables.clear()
             self._frames.clear()
+
+
+_bundled: Package | None = None
+_bundled_lock = threading.Lock()
+
+
+def bundled() -> Package:
+    """Return the package bundled with this installation (created once, lazily)."""
+    global _bundled
+    with _bundled_lock:
+        if _bundled is None:
+            from xborder_data.storage.locate import bundled_root
+
+            _bundled = Package(bundled_root())
+        return _bundled

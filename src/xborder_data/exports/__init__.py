@@ -78,7 +78,7 @@ def export(
         UsageError, MissingDependencyError, OutputExistsError, DescriptorError
         (a name from metadata that is not one safe file name), OSError.
     """
-    from xborder_data.staging import write_staged
+    from xborder_data.storage.staging import write_staged
 
     if str(outdir).strip() == "":
         raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")

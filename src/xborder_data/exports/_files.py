@@ -1,6 +1,6 @@
 """What every exporter shares: the plan of files, and names built from metadata.
 
-Writing itself is ``xborder_data.staging.write_staged``: all files are built in a
+Writing itself is ``xborder_data.storage.staging.write_staged``: all files are built in a
 staging folder beside OUTDIR and moved in only when every one is complete.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from xborder_data.safe_names import check_component
+from xborder_data.storage.names import check_component
 
 if TYPE_CHECKING:
     from xborder_data.package import Package

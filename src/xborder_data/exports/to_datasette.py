@@ -16,7 +16,7 @@ from xborder_data.exports import to_sqlite
 from xborder_data.exports._files import Writers
 
 if TYPE_CHECKING:
-    from xborder_data.metadata import TableSchema
+    from xborder_data.tableschema.descriptor import TableSchema
     from xborder_data.package import Package
 
 METADATA_FILE = "metadata.json"

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, resource_file
-from xborder_data.typemap import mapping_for
+from xborder_data.tableschema.typemap import mapping_for
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-    from xborder_data.metadata import FieldSpec
+    from xborder_data.tableschema.descriptor import FieldSpec
     from xborder_data.package import Package
 
 

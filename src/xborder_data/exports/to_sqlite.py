@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import BrokenReferenceError, DescriptorError
 from xborder_data.exports._files import Writers, package_name
-from xborder_data.typemap import TYPES, mapping_for
+from xborder_data.tableschema.typemap import TYPES, mapping_for
 
 if TYPE_CHECKING:
-    from xborder_data.metadata import TableSchema
+    from xborder_data.tableschema.descriptor import TableSchema
     from xborder_data.package import Package
 
 METADATA_TABLE = "_metadata"

@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from xborder_data.exports._files import Writers, package_name, package_version
-from xborder_data.safe_names import check_relative
+from xborder_data.storage.names import check_relative
 
 if TYPE_CHECKING:
     from xborder_data.package import Package

@@ -8,8 +8,8 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.safe_names import check_component
-from xborder_data.staging import check_replaceable, place_folder, refuse_protected, staging_folder
+from xborder_data.storage.names import check_component
+from xborder_data.storage.staging import check_replaceable, place_folder, refuse_protected, staging_folder
 from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, trade_chart
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
@@ -182,7 +182,7 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
     inline SVG. It is written to a staging folder next to ``outdir`` and
     moved into place only when complete, so a failed or interrupted build
     leaves nothing half-made. The site carries a marker file
-    (``xborder_data.staging.MARKER``) that says xborder-data built it.
+    (``xborder_data.storage.staging.MARKER``) that says xborder-data built it.
 
     Args:
         package: the Data Package to publish, e.g. ``xborder_data.bundled()``.

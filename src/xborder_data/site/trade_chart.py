@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.research.trade import supersedes_key
 from xborder_data.site._deps import require
 from xborder_data.site.charts import FONT, Chart, enum_values, render_svg, words
 from xborder_data.site.numbers import number_text
@@ -41,9 +42,6 @@ RELEASE_KINDS = {
     "implied": IMPLIED,
 }
 RELEASE_SHAPES = {FIRST_RELEASE: "circle", REVISED: "diamond", IMPLIED: "triangle-up", NOT_STATED: "square"}
-# Which figure of a period the line runs through: a revised or final figure over a first
-# release, any stated figure over one implied by others; equal ranks fall back to the release date.
-REVISION_RANK = {IMPLIED: -1, FIRST_RELEASE: 0, NOT_STATED: 1, REVISED: 2}
 SCOPE_COLOURS = ["#6a51a3", "#e6550d", "#2171b5", "#7f7f7f"]
 FLOW_DASHES = {"total": [1, 0], "export": [7, 3], "import": [2, 3]}
 
@@ -90,10 +88,6 @@ def release_kind(row: dict[str, Any]) -> str:
     return RELEASE_KINDS.get(row.get("vintage") or row.get("revision") or "", NOT_STATED)
 
 
-def _supersedes(row: dict[str, Any]) -> tuple[int, str]:
-    return REVISION_RANK[release_kind(row)], row.get("released") or ""
-
-
 def series_rows(package: "Package") -> dict[Series, list[dict[str, Any]]]:
     """The rows of each series, in period order."""
     found: dict[Series, list[dict[str, Any]]] = {}
@@ -104,11 +98,11 @@ def series_rows(package: "Package") -> dict[Series, list[dict[str, Any]]]:
 
 
 def line_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per period: the figure that supersedes the others."""
+    """One row per period: the figure that supersedes the others, by the library's one rule."""
     by_period: dict[tuple[dt.date, dt.date], dict[str, Any]] = {}
     for row in rows:
         period = (row["period_start"], row["period_end"])
-        if period not in by_period or _supersedes(row) > _supersedes(by_period[period]):
+        if period not in by_period or supersedes_key(row) > supersedes_key(by_period[period]):
             by_period[period] = row
     return [by_period[p] for p in sorted(by_period)]
 

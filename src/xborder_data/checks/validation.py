@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import XborderDataError
 
-if TYPE_CHECKING:
-    from xborder_data.package import Package
 
 # The official profiles frictionless knows offline; any other would be fetched.
 _OFFLINE_PROFILES = {
@@ -70,18 +68,18 @@ class ValidationReport:
         return "\n".join(lines)
 
 
-def _issue(error: XborderDataError) -> ValidationIssue:
+def issue_of(error: XborderDataError) -> ValidationIssue:
     return ValidationIssue(type(error).__name__, str(error), error.resource, error.row_number, error.field_name)
 
 
-def _profiles(descriptor: dict[str, Any]) -> list[str]:
+def remote_profiles(descriptor: dict[str, Any]) -> list[str]:
     found = [descriptor.get(key) for key in ("$schema", "profile")]
     for resource in descriptor.get("resources", []):
         found += [resource.get(key) for key in ("$schema", "profile")]
     return [str(value) for value in found if value is not None and value not in _OFFLINE_PROFILES]
 
 
-def _frictionless(files: dict[str, bytes]) -> tuple[list[ValidationIssue], str]:
+def frictionless_issues(files: dict[str, bytes]) -> tuple[list[ValidationIssue], str]:
     """Run frictionless on ``files`` written to a private folder; restore what it changes."""
     import frictionless
 
@@ -110,49 +108,3 @@ def _frictionless(files: dict[str, bytes]) -> tuple[list[ValidationIssue], str]:
                 )
             )
     return issues, text
-
-
-def validate_package(package: "Package") -> ValidationReport:
-    """Validate ``package``: integrity, every cell and key, foreign keys, then frictionless."""
-    issues: list[ValidationIssue] = []
-    checks: list[str] = []
-    checked: list[str] = []
-    names = package.resources()
-    for name in names:
-        try:
-            package.table(name)
-            checked.append(name)
-        except XborderDataError as error:
-            issues.append(_issue(error))
-    if len(checked) == len(names):
-        checks.append(f"bytes and sha256 of all {len(checked)} data files match datapackage.json")
-        checks.append("every cell casts to its type and meets its constraints; unique and primary keys hold")
-        try:
-            package.check_references()
-            checks.append("every foreign key resolves")
-        except XborderDataError as error:
-            issues.append(_issue(error))
-    try:
-        release = package.compare_with_release()
-        if release.known and not release.identical:
-            issues.append(ValidationIssue("release-mismatch", f"the copy says it is version {release.version} but {release.summary()}"))
-        elif release.identical:
-            checks.append(f"every file is identical to release {release.version} (the library's manifest)")
-    except XborderDataError as error:
-        issues.append(_issue(error))
-    text = ""
-    remote = _profiles(package.descriptor())
-    if remote:
-        issues.append(ValidationIssue("profile-not-offline", f"frictionless was not run: it would fetch the profile(s) {remote}"))
-    elif len(checked) == len(names):
-        try:
-            found, text = _frictionless(package.files())
-            issues.extend(found)
-            checks.append("frictionless validates the verified files (descriptor against the Data Package profile, every table)")
-        except XborderDataError as error:
-            issues.append(_issue(error))
-        except Exception as error:  # frictionless may fail on a descriptor it cannot read: report it, never crash
-            issues.append(ValidationIssue(type="frictionless-failure", message=f"{type(error).__name__}: {error}"))
-    else:
-        issues.append(ValidationIssue("frictionless-skipped", "frictionless was not run: it reads only files that passed the checks above"))
-    return ValidationReport(valid=not issues, errors=issues, checked=checked, checks=checks, frictionless=text)

@@ -23,7 +23,7 @@ def sha256_hex(data: bytes) -> str:
 
 def release_manifest() -> dict[str, dict[str, str]]:
     """Return version -> relative path -> sha256 for every release this library knows."""
-    text = files(__package__).joinpath(MANIFEST).read_text(encoding="utf-8")
+    text = files("xborder_data").joinpath(MANIFEST).read_text(encoding="utf-8")
     manifest: dict[str, dict[str, str]] = json.loads(text)
     return manifest
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xborder_data.cells import CellProblem
+from xborder_data.tableschema.values import CellProblem
 from xborder_data.errors import DescriptorError, UnknownRowError
-from xborder_data.metadata import ResourceSpec
+from xborder_data.tableschema.descriptor import ResourceSpec
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from xborder_data.errors import OutputExistsError, UnsafeOutputError
-from xborder_data.safe_names import check_relative
+from xborder_data.storage.names import check_relative
 
 # Written into every folder that ``place_folder`` builds; ``--force`` replaces only such folders.
 MARKER = ".xborder-data-owned"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from xborder_data.cells import (
+from xborder_data.tableschema.values import (
     DEFAULT_FALSE_VALUES,
     DEFAULT_TRUE_VALUES,
     READERS,
@@ -22,8 +22,8 @@ from xborder_data.cells import (
     boolean_reader,
 )
 from xborder_data.errors import DescriptorError
-from xborder_data.paths import resolve_inside
-from xborder_data.safe_read import read_regular_file
+from xborder_data.storage.paths import resolve_inside
+from xborder_data.storage.reading import read_regular_file
 
 MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
 DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it

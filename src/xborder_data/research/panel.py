@@ -173,9 +173,9 @@ def pilot_zone_panel(
     import pandas as pd
 
     if package is None:
-        import xborder_data
+        from xborder_data.package import bundled
 
-        package = xborder_data.bundled()
+        package = bundled()
     rows = panel_rows(package, start, end, level, rule)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("year", "batch", "first_treated_year", "treated", "years_since_treatment"):

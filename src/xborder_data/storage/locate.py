@@ -21,7 +21,7 @@ def bundled_root() -> Path:
     Raises:
         DescriptorError: when neither location holds a descriptor.
     """
-    package = files(__package__)
+    package = files("xborder_data")
     candidates = [package / "_package", package / ".." / ".."]
     for candidate in candidates:
         with as_file(candidate) as folder:

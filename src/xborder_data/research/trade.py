@@ -91,15 +91,19 @@ def series_rows(
     chosen: dict[str, dict[str, Any]] = {}
     for row in candidates:
         best = chosen.get(row["period_label"])
-        if best is None or _rank(row) > _rank(best):
+        if best is None or supersedes_key(row) > supersedes_key(best):
             chosen[row["period_label"]] = row
     rows = sorted(chosen.values(), key=lambda r: (r["period_start"], r["period_end"]))
     return [{column: row[column] for column in COLUMNS} for row in rows]
 
 
-def _rank(row: dict[str, Any]) -> tuple[int, str]:
+def supersedes_key(row: dict[str, Any]) -> tuple[int, str]:
+    """The one rule for which figure of a period supersedes another: the larger key wins.
+
+    The site's trade chart draws its line with this key too, so the two never disagree.
+    """
     # Within one revision stage, a later release wins (ISO prefixes sort by date).
-    return _LATEST_ORDER[row["vintage"]], row["released"] or ""
+    return _LATEST_ORDER.get(row.get("vintage") or "unknown", 0), row.get("released") or ""
 
 
 def trade_series(
@@ -146,9 +150,9 @@ def trade_series(
         [['2020', 1690.0], ['2021', 1980.0]]
     """
     if package is None:
-        import xborder_data
+        from xborder_data.package import bundled
 
-        package = xborder_data.bundled()
+        package = bundled()
     ids = [row["trade_value_id"] for row in series_rows(package, scope, flow, revision, period=period, include_implied=include_implied)]
     # The typed frame from the loader, so dtypes match `load("trade_values")`.
     frame = package.load("trade_values").set_index("trade_value_id", drop=False)

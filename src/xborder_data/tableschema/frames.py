@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.metadata import FieldSpec, TableSchema
-from xborder_data.reader import Table
-from xborder_data.typemap import mapping_for
+from xborder_data.tableschema.descriptor import FieldSpec, TableSchema
+from xborder_data.tableschema.table import Table
+from xborder_data.tableschema.typemap import mapping_for
 
 if TYPE_CHECKING:
     import pandas as pd

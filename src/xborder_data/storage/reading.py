@@ -10,10 +10,9 @@ from pathlib import Path
 from xborder_data.errors import DescriptorError, IntegrityError
 
 _CHUNK = 1 << 20
-REMEDY = (
-    "download the release again, or if you edited the data on purpose, run "
-    "'uv run python -m xborder_data.maintain' to rewrite bytes and hash"
-)
+# Users are told to fetch a clean copy, never to re-hash theirs: re-hashing an edit
+# would make it look released. The maintainer's steps live in CONTRIBUTING.md.
+REMEDY = "download the release again"
 
 
 def read_regular_file(

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from xborder_data.cells import CellProblem
+from xborder_data.tableschema.values import CellProblem
 from xborder_data.errors import BadCellError, HeaderMismatchError
-from xborder_data.metadata import FieldSpec, ResourceSpec
+from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
 
 _REMEDY = "correct the cell or download the release again"
 # Python's csv default. Held here so the answer never depends on what another

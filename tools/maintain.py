@@ -2,8 +2,8 @@
 
 Run after any data edit:
 
-    uv run python -m xborder_data.maintain          # rewrite
-    uv run python -m xborder_data.maintain --check  # exit 1 if anything is stale
+    uv run python -m tools.maintain          # rewrite
+    uv run python -m tools.maintain --check  # exit 1 if anything is stale
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import json
 import sys
 from pathlib import Path
 
-from xborder_data.integrity import MANIFEST, release_manifest, sha256_hex
-from xborder_data.locate import bundled_root
-from xborder_data.metadata import read_json
-from xborder_data.sqlnames import foreign_key_cycles, needs_quoting
+from xborder_data.checks.integrity import MANIFEST, release_manifest, sha256_hex
+from xborder_data.storage.locate import bundled_root
+from xborder_data.tableschema.descriptor import read_json
+from tools.sqlnames import foreign_key_cycles, needs_quoting
 
 DICTIONARY = Path("docs") / "data-dictionary.md"
-MANIFEST_PATH = Path(__file__).with_name(MANIFEST)
+# The manifest ships inside the wheel, beside the package code.
+MANIFEST_PATH = Path(__file__).resolve().parent.parent / "src" / "xborder_data" / MANIFEST
 
 
 def refreshed_descriptor(root: Path) -> dict:
@@ -79,7 +80,7 @@ def data_dictionary(root: Path, descriptor: dict) -> str:
         "# Data dictionary",
         "",
         f"Generated from the Table Schemas of {descriptor['name']} {descriptor['version']} by "
-        "`uv run python -m xborder_data.maintain`. Do not edit by hand.",
+        "`uv run python -m tools.maintain`. Do not edit by hand.",
         "",
     ]
     schemas = {resource["name"]: read_json(root / resource["schema"]) for resource in descriptor["resources"]}
@@ -179,7 +180,7 @@ def refresh(root: Path, *, amend: bool = False) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m xborder_data.maintain", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.maintain", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=None, help="package folder (default: the repository)")
     parser.add_argument("--check", action="store_true", help="only report stale files; exit 1 if any")
     parser.add_argument(
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in stale:
             print(f"stale: {name}")
         if stale:
-            print("run `uv run python -m xborder_data.maintain` to rewrite them")
+            print("run `uv run python -m tools.maintain` to rewrite them")
             return 1
         print(f"current: {generated}")
         return 0

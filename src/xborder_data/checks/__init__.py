@@ -1,0 +1,1 @@
+"""Checks over data passed in: release integrity and the validation report."""

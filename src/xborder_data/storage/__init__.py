@@ -1,0 +1,1 @@
+"""Files: verified reading, paths kept inside, safe names, all-or-nothing writing."""

@@ -1,0 +1,1 @@
+"""Table Schema: the descriptor, the one lexical rule per field type, and the strict table reader."""
