@@ -24,6 +24,7 @@ import csv
 import importlib.metadata
 import importlib.util
 import io
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,8 +148,9 @@ def build(members: list[dict[str, str]], table: dict[str, Division]) -> tuple[li
 
     ``adcode`` in members.csv is empty (look the name up), a six-digit code, or
     ``none`` for an area with no code of its own in the table; such an area
-    gives its ``prefecture_adcode`` (with ``extra_*`` evidence for it), and its
-    zone_id uses that code.
+    gives its ``prefecture_adcode`` (with ``extra_*`` evidence for it) and a
+    ``zone_key`` (lowercase pinyin, e.g. ``xiongan``) that its zone_id and
+    claim ids use, so that no zone_id reuses another division's code.
     """
     zones, claims, evidence = [], [], []
     for member in members:
@@ -157,21 +159,23 @@ def build(members: list[dict[str, str]], table: dict[str, Division]) -> tuple[li
             code, prefecture = "", member["prefecture_adcode"]
             if prefecture not in table or not member["extra_quote"]:
                 raise BuildError(f"{member['name_zh']}: no code of its own needs a prefecture_adcode in the table and a quote for it")
+            if not re.fullmatch(r"[a-z]+", member.get("zone_key") or ""):
+                raise BuildError(f"{member['name_zh']}: no code of its own needs a zone_key of lowercase letters for its zone_id")
             point = Division("", "", "", "")
         else:
             code = member["adcode"] or find_code(table, member["lookup_zh"] or member["name_zh"], member["province_zh"])
             if code not in table:
                 raise BuildError(f"{member['name_zh']}: code {code} is not in the code table")
             prefecture, point = prefecture_of(table, code), table[code]
-        key = code or prefecture
+        key = code or member["zone_key"]
         zone_id = f"b{batch}-{key}"
         zones.append({
             "zone_id": zone_id,
             "batch": batch,
             "name_zh": member["name_zh"] or point.name,
             "name_en": member["name_en"],
-            "province_zh": table[key[:2] + "0000"].name,
-            "province_en": PROVINCE_EN[key[:2]],
+            "province_zh": table[(code or prefecture)[:2] + "0000"].name,
+            "province_en": PROVINCE_EN[(code or prefecture)[:2]],
             "adcode": code,
             "level": member["level"] or level_of(code, point.name),
             "prefecture_adcode": prefecture,

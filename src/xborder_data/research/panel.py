@@ -21,7 +21,7 @@ Level = Literal["zone", "prefecture"]
 Rule = Literal["approval_year", "next_year_if_after_june"]
 
 LEVELS = ("zone", "prefecture")
-YEARS = (1900, 2100)  # bounds the panel: about 160 units × 201 years at most
+YEARS = (1900, 2100)  # bounds the panel: about 171 units × 201 years at most
 RULES = ("approval_year", "next_year_if_after_june")
 COLUMNS = [
     "unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level",
@@ -156,7 +156,7 @@ def pilot_zone_panel(
         Treatment is absorbing: the 2025 revocation of three zones (see
         their notes) is not modelled.
         Only designated units appear. Before using the cities outside it
-        as controls, note that 21 of the 181 designations are missing
+        as controls, note that 10 of the 181 designations are missing
         because no source read names them (pilot_zone_batches.note says
         which): fill treated with 0 only for cities you know were never
         designated.
