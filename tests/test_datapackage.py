@@ -22,13 +22,14 @@ ROW_COUNTS = {
     "policies": 17,
     "market_figures": 11,
     "drivers": 3,
-    "sources": 99,
+    "sources": 100,
     "claims": 309,
     "evidence": 300,
     "errata": 16,
     "pilot_zone_batches": 8,
     "trade_values": 27,
     "pilot_zones": 160,
+    "units": 370,
 }
 CITED_TABLES = ["stages", "stage_features", "platforms", "policies", "market_figures", "drivers"]
 FORMULA_START = ("=", "+", "-", "@")
