@@ -22,7 +22,7 @@ ROW_COUNTS = {
     "policies": 17,
     "market_figures": 11,
     "drivers": 3,
-    "sources": 100,
+    "sources": 113,
     "claims": 309,
     "evidence": 300,
     "errata": 16,
@@ -30,6 +30,7 @@ ROW_COUNTS = {
     "trade_values": 27,
     "pilot_zones": 160,
     "units": 370,
+    "unit_code_changes": 17,
 }
 CITED_TABLES = ["stages", "stage_features", "platforms", "policies", "market_figures", "drivers"]
 FORMULA_START = ("=", "+", "-", "@")
