@@ -22,13 +22,15 @@ ROW_COUNTS = {
     "policies": 17,
     "market_figures": 11,
     "drivers": 3,
-    "sources": 103,
+    "sources": 117,
     "claims": 324,
     "evidence": 317,
     "errata": 16,
     "pilot_zone_batches": 8,
     "trade_values": 29,
     "pilot_zones": 171,
+    "units": 372,
+    "unit_code_changes": 17,
 }
 CITED_TABLES = ["stages", "stage_features", "platforms", "policies", "market_figures", "drivers"]
 FORMULA_START = ("=", "+", "-", "@")
