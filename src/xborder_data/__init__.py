@@ -51,6 +51,7 @@ __all__ = [
     "Package",
     "open",
     "bundled",
+    "did_panel",
     "resources",
     "load",
     "load_all",
@@ -95,6 +96,10 @@ def __getattr__(name: str) -> object:
         from xborder_data.research.panel import pilot_zone_panel
 
         return pilot_zone_panel
+    if name == "did_panel":
+        from xborder_data.research.did import did_panel
+
+        return did_panel
     if name == "trade_series":
         from xborder_data.research.trade import trade_series
 

@@ -448,27 +448,61 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 @click.option("--end", type=int, required=True, help="Last year of the panel (inclusive).")
 @click.option("--level", type=click.Choice(PANEL_LEVELS), default="zone", show_default=True, help="One unit per zone, or per enclosing prefecture.")
 @click.option("--rule", type=click.Choice(PANEL_RULES), default="approval_year", show_default=True, help="How a batch's approval date gives its first treated year.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the CSV to this file instead of standard output.")
+@click.option("--balanced", is_flag=True, help="Every prefecture-level unit of `units`, never-treated ones coded 0 (see xborder_data.did_panel); ignores --level.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "dta", "parquet", "xlsx"]), default="csv", show_default=True, help="csv, Stata 118 .dta with variable labels, Parquet or xlsx; all but csv need --output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the panel to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_package_option
-def panel(start: int, end: int, level: str, rule: str, output: str | None, force: bool) -> None:
-    """Write the pilot-zone unit × year treatment panel as CSV.
+def panel(start: int, end: int, level: str, rule: str, balanced: bool, fmt: str, output: str | None, force: bool) -> None:
+    """Write the pilot-zone unit × year treatment panel.
 
     One row per unit and year, with treated (0/1), the first treated year and
-    the years since treatment; see xborder_data.pilot_zone_panel.
+    the years since treatment; see xborder_data.pilot_zone_panel, and
+    xborder_data.did_panel for --balanced.
     """
+    from xborder_data.research import did
     from xborder_data.research.panel import COLUMNS, panel_rows
 
-    rows = panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([_plain(row[column]) for column in COLUMNS] for row in rows)
-    if output is None:
-        click.echo(out.getvalue(), nl=False)
+    if fmt != "csv" and output is None:
+        raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
+    if fmt == "csv":
+        columns = did.COLUMNS if balanced else COLUMNS
+        rows = did.did_rows(_package(), start, end, cast("Any", rule)) if balanced else panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([_plain(row[column]) for column in columns] for row in rows)
+        if output is None:
+            click.echo(out.getvalue(), nl=False)
+            return
+        _write_whole(output, out.getvalue().encode("utf-8"), force=force)
+        click.echo(output)
         return
-    _write_whole(output, out.getvalue().encode("utf-8"), force=force)
+    import xborder_data
+
+    frame = did.did_panel(start, end, cast("Any", rule), package=_package()) if balanced else xborder_data.pilot_zone_panel(
+        start, end, cast("Any", level), cast("Any", rule), package=_package())
+    _write_frame(frame, output or "", fmt, force=force)
     click.echo(output)
+
+
+def _write_frame(frame: Any, target: str, fmt: str, *, force: bool) -> None:
+    """Write a panel DataFrame as dta, parquet or xlsx, all or nothing."""
+    from pathlib import Path
+
+    from xborder_data.research.did import TITLES, to_stata
+    from xborder_data.storage.staging import write_staged
+
+    def write(staged: Path) -> None:
+        if fmt == "dta":
+            to_stata(frame, staged, TITLES)
+        elif fmt == "parquet":
+            frame.to_parquet(staged, index=False)
+        else:
+            frame.to_excel(staged, index=False, sheet_name="panel")
+
+    path = Path(target)
+    write_staged({path: write}, path.parent, force=force)
 
 
 def _write_whole(target: str, data: bytes, *, force: bool) -> None:

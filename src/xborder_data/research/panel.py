@@ -179,7 +179,7 @@ def pilot_zone_panel(
     rows = panel_rows(package, start, end, level, rule)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("year", "batch", "first_treated_year", "treated", "years_since_treatment"):
-        frame[column] = frame[column].astype("int64")
+        frame[column] = frame[column].astype("Int64")  # nullable: a merge keeps integers
     for column in ("unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level", "dated_by"):
         frame[column] = frame[column].astype("string")
     return frame

@@ -1,0 +1,77 @@
+"""The balanced DID panel and its Stata file, read back by independent readers."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import xborder_data
+from xborder_data.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+PREFECTURE_LEVELS = {"municipality", "prefecture_city", "autonomous_prefecture", "region", "league"}
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    return xborder_data.did_panel(2012, 2024)
+
+
+def _units_csv() -> list[dict[str, str]]:
+    # The csv module, not the loader, is the oracle for which units exist.
+    with (REPO / "data" / "units.csv").open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["level"] in PREFECTURE_LEVELS]
+
+
+def test_the_panel_is_balanced_over_every_prefecture_level_unit(panel: pd.DataFrame) -> None:
+    codes = {row["unit_code"] for row in _units_csv()}
+    assert set(panel["unit_code"]) == codes
+    assert len(panel) == len(codes) * 13
+    assert panel.groupby("unit_code").size().eq(13).all()
+
+
+def test_never_treated_units_are_coded_zero_and_treated_ones_follow_their_batch(panel: pd.DataFrame) -> None:
+    never = panel[panel["ever_treated"] == 0]
+    assert len(never) > 0 and (never["treated"] == 0).all() and never["first_treated_year"].isna().all()
+    # Hangzhou: batch 1, approved 2015 (pilot_zone_batches.csv read with the csv module).
+    hz = panel[panel["unit_code"] == "330100"].set_index("year")["treated"]
+    assert hz[2014] == 0 and hz[2015] == 1
+
+
+def test_a_merge_keeps_integers(panel: pd.DataFrame) -> None:
+    stats = pd.DataFrame({"unit_code": ["330100", "999999"], "year": [2015, 2015], "gdp": [1.0, 2.0]})
+    merged = stats.merge(panel, on=["unit_code", "year"], how="left")
+    assert str(merged["treated"].dtype) == "Int64"
+    assert merged.loc[0, "treated"] == 1 and pd.isna(merged.loc[1, "treated"])
+
+
+@pytest.mark.parametrize("balanced", [True, False])
+def test_the_cli_dta_opens_in_pyreadstat_with_labels_and_chinese_text(tmp_path: Path, balanced: bool) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    target = tmp_path / "panel.dta"
+    args = ["panel", "--start", "2014", "--end", "2016", "--format", "dta", "-o", str(target)] + (["--balanced"] if balanced else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    frame, meta = pyreadstat.read_dta(str(target))
+    labels = dict(zip(meta.column_names, meta.column_labels))
+    assert labels["treated"] == "Treated (0/1)" if balanced else labels["treated"]
+    assert "杭州市" in set(frame["name_zh"])
+    expected = xborder_data.did_panel(2014, 2016) if balanced else xborder_data.pilot_zone_panel(2014, 2016)
+    assert len(frame) == len(expected)
+    assert frame["treated"].sum() == expected["treated"].sum()
+
+
+def test_binary_formats_need_an_output_file() -> None:
+    result = CliRunner().invoke(cli, ["panel", "--start", "2014", "--end", "2015", "--format", "dta"])
+    assert result.exit_code == 2 and "--output" in result.output
+
+
+def test_an_existing_output_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "mine.dta"
+    target.write_bytes(b"user data")
+    result = CliRunner().invoke(cli, ["panel", "--start", "2014", "--end", "2015", "--balanced", "--format", "dta", "-o", str(target)])
+    assert result.exit_code != 0 and target.read_bytes() == b"user data"
