@@ -75,3 +75,13 @@ def test_an_existing_output_is_not_overwritten_without_force(tmp_path: Path) -> 
     target.write_bytes(b"user data")
     result = CliRunner().invoke(cli, ["panel", "--start", "2014", "--end", "2015", "--balanced", "--format", "dta", "-o", str(target)])
     assert result.exit_code != 0 and target.read_bytes() == b"user data"
+
+
+def test_the_readme_merge_example_prints_integers(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index("panel = xborder_data.did_panel(")
+    block = text[text.rindex("```python", 0, start) + len("```python"): text.index("```", start)]
+    exec(compile(block, "README.md", "exec"), {"__name__": "readme_snippet"})  # noqa: S102 - the README's own code
+    printed = capsys.readouterr().out.strip()
+    comment = next(line for line in block.splitlines() if line.startswith("print(")).split("#")[1].strip()
+    assert printed == comment == "[[2014, 2015, 0], [2015, 2015, 1]]"
