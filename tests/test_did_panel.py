@@ -85,3 +85,36 @@ def test_the_readme_merge_example_prints_integers(capsys: pytest.CaptureFixture[
     printed = capsys.readouterr().out.strip()
     comment = next(line for line in block.splitlines() if line.startswith("print(")).split("#")[1].strip()
     assert printed == comment == "[[2014, 2015, 0], [2015, 2015, 1]]"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("exports")
+    for fmt in ("sqlite", "xlsx"):
+        result = CliRunner().invoke(cli, ["export", fmt, str(out / fmt)])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_sqlite_export_holds_the_panel_as_integers(exported: Path, panel: pd.DataFrame) -> None:
+    import sqlite3
+
+    (database,) = (exported / "sqlite").glob("*.sqlite")
+    with sqlite3.connect(database) as connection:
+        kinds = {row[0] for row in connection.execute("SELECT DISTINCT typeof(treated) FROM did_panel")}
+        units = connection.execute("SELECT COUNT(DISTINCT unit_code) FROM did_panel").fetchone()[0]
+        hz = connection.execute("SELECT year, treated FROM did_panel WHERE unit_code = '330100' AND year IN (2014, 2015) ORDER BY year").fetchall()
+    assert kinds == {"integer"}
+    assert units == panel["unit_code"].nunique()
+    assert hz == [(2014, 0), (2015, 1)]
+
+
+def test_the_xlsx_export_has_a_panel_sheet(exported: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    (book,) = (exported / "xlsx").glob("*.xlsx")
+    sheet = openpyxl.load_workbook(book, read_only=True)["did_panel"]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows)
+    assert header[:2] == ("unit_num", "unit_code")
+    first = next(rows)
+    assert isinstance(first[header.index("treated")], int)

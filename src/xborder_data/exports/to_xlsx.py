@@ -187,6 +187,13 @@ def write_workbook(package: "Package", path: Path) -> None:
         for record in package.records(name):
             sheet.add([record[spec.name] for spec in fields])
         sheet.finish(table=True)
+    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+        from xborder_data.research.did import COLUMNS, PANEL_TABLE, did_rows, export_span
+
+        panel = _SheetWriter(openpyxl, book, PANEL_TABLE, COLUMNS, changed)
+        for row in did_rows(package, *export_span(package)):
+            panel.add([row[c] for c in COLUMNS])
+        panel.finish(table=True)
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(_reproducible(buffer.getvalue()))

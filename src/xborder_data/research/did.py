@@ -36,6 +36,17 @@ TITLES = {
 }
 
 
+PANEL_TABLE = "did_panel"  # the name the exports give the panel beside the resources
+FIRST_YEAR = 2012  # three years before the first batch (2015): room for pre-trends
+
+
+def export_span(package: "Package") -> tuple[int, int]:
+    """The years the exports' panel covers: 2012 to the latest batch's year."""
+    years = [row["approval_year"] or (row["announced_date"].year if row["announced_date"] else FIRST_YEAR)
+             for row in package.records("pilot_zone_batches")]
+    return FIRST_YEAR, max(years)
+
+
 def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_year") -> list[dict[str, Any]]:
     """Return the balanced prefecture × year panel as dicts (no pandas), sorted by unit and year."""
     treated = {row["unit_id"]: row for row in panel_rows(package, start, start, "prefecture", rule)}
