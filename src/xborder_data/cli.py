@@ -34,13 +34,14 @@ if TYPE_CHECKING:
     from xborder_data.research.cite import CitationStyle
     from xborder_data.package import Package
 
-# Kept in step with xborder_data.exports.FORMATS and cite.STYLES by tests;
-# importing those modules here would cost every command their imports.
-EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette")
-CITATION_STYLES = ("text", "bibtex", "apa")
+# Each list of choices has one home, in the module that implements it; these
+# imports are light (no pandas), so every command can afford them.
+from xborder_data.exports import FORMATS as EXPORT_FORMATS  # noqa: E402
+from xborder_data.research.cite import STYLES as CITATION_STYLES  # noqa: E402
+from xborder_data.research.panel import LEVELS as PANEL_LEVELS  # noqa: E402
+from xborder_data.research.panel import RULES as PANEL_RULES  # noqa: E402
+
 SHOW_FORMATS = ("table", "csv", "json")
-PANEL_LEVELS = ("zone", "prefecture")  # kept in step with panel.LEVELS and RULES by tests
-PANEL_RULES = ("approval_year", "next_year_if_after_june")
 _BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError, UnsafeOutputError)
 _CELL_WIDTH = 40
 _MIN_COLUMN_WIDTH = 8  # narrower cells show too little to read: leave columns out instead
@@ -417,13 +418,15 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
     \b
     csv      the Data Package as downloaded (datapackage.json, data/, schemas/)
     json     NAME.json (records) per table, plus descriptor.json
-    sqlite   xborder-data.sqlite with primary and foreign keys
+    sqlite   xborder-data.sqlite with primary and foreign keys, plus the did_panel table
     parquet  NAME.parquet per table (needs xborder-data[parquet])
-    xlsx     xborder-data.xlsx, a README sheet plus one sheet per table (needs xborder-data[xlsx])
+    xlsx     xborder-data.xlsx, a README sheet, one sheet per table and did_panel (needs xborder-data[xlsx])
     zip      xborder-data-VERSION.zip, the Data Package in one file
     datasette
              xborder-data.sqlite plus metadata.json (titles, descriptions, licence)
              to serve with: datasette xborder-data.sqlite --metadata metadata.json
+    dta      NAME.dta (Stata 118) per table plus did_panel.dta: variable labels from
+             the field titles, enums and batches as value labels, Unicode text
 
     All or nothing: the files are built in a staging folder beside OUTDIR and
     moved in when complete; on failure or Ctrl-C OUTDIR is left as it was.
@@ -490,12 +493,13 @@ def _write_frame(frame: Any, target: str, fmt: str, *, force: bool) -> None:
     """Write a panel DataFrame as dta, parquet or xlsx, all or nothing."""
     from pathlib import Path
 
-    from xborder_data.research.did import TITLES, to_stata
+    from xborder_data.exports.to_dta import write_stata
+    from xborder_data.research.did import TITLES
     from xborder_data.storage.staging import write_staged
 
     def write(staged: Path) -> None:
         if fmt == "dta":
-            to_stata(frame, staged, TITLES)
+            write_stata(frame, staged, TITLES, "xborder-data treatment panel")
         elif fmt == "parquet":
             frame.to_parquet(staged, index=False)
         else:

@@ -22,7 +22,7 @@ from xborder_data.exports._files import Writers
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
-ExportFormat = Literal["csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette"]
+ExportFormat = Literal["csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette", "dta"]
 FORMATS: tuple[str, ...] = get_args(ExportFormat)
 
 # Format name -> module that defines ``writers(package, outdir, *, excel)``.

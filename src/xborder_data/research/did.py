@@ -123,16 +123,3 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, package: "P
     for column in ("approval_date", "announced_date"):
         frame[column] = pd.to_datetime(frame[column])
     return frame
-
-
-def to_stata(frame: "pd.DataFrame", path: Any, titles: dict[str, str]) -> None:
-    """Write ``frame`` as a Stata 118 file with variable labels (Unicode text kept intact)."""
-    out = frame.copy()
-    for column in out.columns:
-        if str(out[column].dtype) == "Int64":
-            # Stata has no nullable integer: a missing value becomes Stata's '.', via float.
-            out[column] = out[column].astype("float64") if out[column].isna().any() else out[column].astype("int32")
-        elif str(out[column].dtype) == "string":
-            out[column] = out[column].astype(object).where(out[column].notna(), "")
-    labels = {column: titles.get(column, column)[:80] for column in out.columns}
-    out.to_stata(path, write_index=False, version=118, variable_labels=labels)

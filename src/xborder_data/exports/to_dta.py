@@ -1,0 +1,107 @@
+"""dta: one Stata 118 file per table, plus the balanced DID panel.
+
+Variable labels are the schema's field titles; enum fields become labelled
+integers (value labels are the enum's values), and ``batch`` carries a value
+label per batch. Text stays Unicode (Stata 14 and later read it as UTF-8).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from xborder_data.exports._files import Writers, resource_file
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from xborder_data.package import Package
+
+STATA_LABEL = 80  # Stata's limit on a variable or data label
+STATA_STR = 2045  # longer text needs strL
+
+
+def stata_frame(frame: "pd.DataFrame") -> tuple["pd.DataFrame", list[str]]:
+    """Return ``frame`` in types Stata stores, and the columns that need strL."""
+    import pandas as pd
+
+    out = frame.copy()
+    long_text: list[str] = []
+    for column in out.columns:
+        dtype = str(out[column].dtype)
+        if dtype in ("Int64", "Int32", "int64"):
+            # Stata has no nullable or 64-bit integer: missing values become '.', via double.
+            values = out[column]
+            fits = values.dropna().abs().max() < 2**31 if values.notna().any() else True
+            out[column] = values.astype("int32") if (not values.isna().any() and fits) else values.astype("float64")
+        elif dtype == "boolean" or dtype == "bool":
+            out[column] = out[column].astype("float64") if out[column].isna().any() else out[column].astype("int8")
+        elif isinstance(out[column].dtype, pd.CategoricalDtype):
+            continue
+        elif dtype.startswith("datetime"):
+            continue
+        elif out[column].dtype == object or dtype.startswith("string"):
+            text = out[column].astype(object).where(out[column].notna(), "")
+            out[column] = text.map(lambda v: v if isinstance(v, str) else str(v))
+            if max((len(v.encode("utf-8")) for v in out[column]), default=0) > STATA_STR:
+                long_text.append(column)
+    return out, long_text
+
+
+def write_stata(frame: "pd.DataFrame", path: Path, labels: dict[str, str], title: str, value_labels: dict[str, dict[int, str]] | None = None) -> None:
+    """Write ``frame`` as Stata 118 with variable labels, value labels and a data label."""
+    out, long_text = stata_frame(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns that strL columns are not labelled; they are
+        out.to_stata(
+            path,
+            write_index=False,
+            version=118,
+            variable_labels={c: labels.get(c, c)[:STATA_LABEL] for c in out.columns},
+            data_label=title[:STATA_LABEL],
+            convert_strl=long_text,
+            value_labels=value_labels or None,
+        )
+
+
+def _batch_labels(package: "Package") -> dict[int, str]:
+    return {row["batch"]: f"batch {row['batch']} ({row['approval_year'] or row['announced_date'].year})"
+            for row in package.records("pilot_zone_batches")}
+
+
+def resource_frame(package: "Package", name: str) -> tuple["pd.DataFrame", dict[str, dict[int, str]]]:
+    """A resource as a DataFrame for Stata: enum fields as categoricals (labelled integers)."""
+    import pandas as pd
+
+    frame = package.load(name)
+    values: dict[str, dict[int, str]] = {}
+    for spec in package.table_schema(name).fields:
+        if spec.enum is not None and spec.type == "string":
+            frame[spec.name] = pd.Categorical(frame[spec.name].astype(object), categories=list(spec.enum))
+        elif spec.name == "batch" and "pilot_zone_batches" in package.resources():
+            values[spec.name] = _batch_labels(package)
+    return frame, values
+
+
+def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
+    """Plan ``NAME.dta`` per table, and ``did_panel.dta`` when the package has units."""
+
+    def writer(name: str) -> Callable[[Path], None]:
+        def write(path: Path) -> None:
+            frame, values = resource_frame(package, name)
+            labels = {spec.name: spec.title or spec.name for spec in package.table_schema(name).fields}
+            write_stata(frame, path, labels, package.resource(name).title or name, values)
+
+        return write
+
+    plan: dict[Path, Callable[[Path], None]] = {resource_file(outdir, name, ".dta"): writer(name) for name in package.resources()}
+    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+        from xborder_data.research.did import PANEL_TABLE, TITLES, did_panel, export_span
+
+        def panel(path: Path) -> None:
+            frame = did_panel(*export_span(package), package=package)
+            write_stata(frame, path, TITLES, "Balanced prefecture x year DID panel of the pilot zones", {"batch": _batch_labels(package)})
+
+        plan[outdir / f"{PANEL_TABLE}.dta"] = panel
+    return plan
