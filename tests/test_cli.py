@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 import xborder_data
 from tools import cli_docs
-from xborder_data.research.cite import STYLES
+from xborder_data.citing.cite import STYLES
 from xborder_data.cli import CITATION_STYLES, EXPORT_FORMATS, cli
 from xborder_data.errors import UnknownResourceError
 from xborder_data.exports import FORMATS

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 import xborder_data
-from xborder_data.research.cite import STYLES, format_citation
+from xborder_data.citing.cite import STYLES, format_citation
 
 from conftest import REPO
 

@@ -39,11 +39,11 @@ if TYPE_CHECKING:
 
     from xborder_data.package import Package
 
-    from xborder_data.research.cite import CitationStyle
+    from xborder_data.citing.cite import CitationStyle
     from xborder_data.checks.integrity import ReleaseComparison
     from xborder_data.research.panel import pilot_zone_panel
     from xborder_data.research.trade import trade_series
-    from xborder_data.research.provenance import Citations
+    from xborder_data.citing.provenance import Citations
     from xborder_data.checks.validation import ValidationReport
 
 __all__ = [

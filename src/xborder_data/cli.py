@@ -31,13 +31,13 @@ from xborder_data.errors import (
 from xborder_data.terminal import configure_streams, json_text, os_error_message, printable, silence_stdout
 
 if TYPE_CHECKING:
-    from xborder_data.research.cite import CitationStyle
+    from xborder_data.citing.cite import CitationStyle
     from xborder_data.package import Package
 
 # Each list of choices has one home, in the module that implements it; these
 # imports are light (no pandas), so every command can afford them.
 from xborder_data.exports import FORMATS as EXPORT_FORMATS  # noqa: E402
-from xborder_data.research.cite import STYLES as CITATION_STYLES  # noqa: E402
+from xborder_data.citing.cite import STYLES as CITATION_STYLES  # noqa: E402
 from xborder_data.research.panel import LEVELS as PANEL_LEVELS  # noqa: E402
 from xborder_data.research.panel import RULES as PANEL_RULES  # noqa: E402
 

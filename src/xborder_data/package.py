@@ -15,9 +15,9 @@ from xborder_data.storage.reading import REMEDY, read_regular_file
 if TYPE_CHECKING:
     import pandas as pd
 
-    from xborder_data.research.cite import CitationStyle
+    from xborder_data.citing.cite import CitationStyle
     from xborder_data.checks.integrity import ReleaseComparison
-    from xborder_data.research.provenance import Citations
+    from xborder_data.citing.provenance import Citations
     from xborder_data.tableschema.table import Table
     from xborder_data.checks.validation import ValidationReport
 
@@ -77,7 +77,7 @@ class Package:
         try:
             return self._resources[name]
         except (KeyError, TypeError):
-            from xborder_data.research.suggest import unknown_name_message
+            from xborder_data.suggest import unknown_name_message
 
             raise UnknownResourceError(unknown_name_message("resource", str(name), self._resources)) from None
 
@@ -239,7 +239,7 @@ class Package:
         ``row_id`` is the row's primary-key value, typed or as its CSV text
         (``3`` and ``"3"`` find the same batch).
         """
-        from xborder_data.research.provenance import citations_for
+        from xborder_data.citing.provenance import citations_for
 
         needed = {"claims": ("claim_id",), "evidence": ("claim_id",), "sources": ("source_id",)}
         for table, fields in needed.items():
@@ -253,7 +253,7 @@ class Package:
 
     def citation(self, style: "CitationStyle" = "text") -> str:
         """Return how to cite this package in ``style``: "text", "bibtex" or "apa"."""
-        from xborder_data.research.cite import format_citation
+        from xborder_data.citing.cite import format_citation
 
         return format_citation(self._descriptor, style)
 

@@ -8,8 +8,9 @@ label per batch. Text stays Unicode (Stata 14 and later read it as UTF-8).
 from __future__ import annotations
 
 import warnings
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from xborder_data.exports._files import Writers, resource_file
 
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 STATA_LABEL = 80  # Stata's limit on a variable or data label
 STATA_STR = 2045  # longer text needs strL
+# A fixed time stamp keeps every export byte-reproducible, as the other formats are.
+FIXED_TIME = datetime(2000, 1, 1)
 
 
 def stata_frame(frame: "pd.DataFrame") -> tuple["pd.DataFrame", list[str]]:
@@ -61,7 +64,8 @@ def write_stata(frame: "pd.DataFrame", path: Path, labels: dict[str, str], title
             variable_labels={c: labels.get(c, c)[:STATA_LABEL] for c in out.columns},
             data_label=title[:STATA_LABEL],
             convert_strl=long_text,
-            value_labels=value_labels or None,
+            value_labels=cast("Any", value_labels or None),  # pandas-stubs types the keys too narrowly
+            time_stamp=FIXED_TIME,
         )
 
 

@@ -191,8 +191,8 @@ def write_workbook(package: "Package", path: Path) -> None:
         from xborder_data.research.did import COLUMNS, PANEL_TABLE, did_rows, export_span
 
         panel = _SheetWriter(openpyxl, book, PANEL_TABLE, COLUMNS, changed)
-        for row in did_rows(package, *export_span(package)):
-            panel.add([row[c] for c in COLUMNS])
+        for unit_year in did_rows(package, *export_span(package)):
+            panel.add([unit_year[c] for c in COLUMNS])
         panel.finish(table=True)
     buffer = io.BytesIO()
     book.save(buffer)

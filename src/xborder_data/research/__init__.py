@@ -1,1 +1,1 @@
-"""Research helpers over a Package: the pilot-zone panel, trade series, provenance and citations."""
+"""Research helpers over a Package: the DID panels and trade series."""
