@@ -31,6 +31,7 @@ import json
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(1, str(REPO))  # tools/ (the maintainer step that re-hashes synthetic copies)
 
 import synth  # noqa: E402  (bench/ is not a package)
 

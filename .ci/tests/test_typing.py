@@ -5,7 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import REPO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_package_type_checks_with_mypy() -> None:
