@@ -22,7 +22,8 @@ ADDED_LAYER = "pz_added"
 TOTALS_LAYER = "pz_totals"
 ZONES_LAYER = "pz_zones"
 BASE_LAYER = "pz_base"
-BATCH_SCHEME = "viridis"
+# Eight batches, eight colours a reader tells apart (Okabe and Ito, colour-blind safe, black last).
+BATCH_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
 
 
 def batch_label(row: dict[str, Any]) -> str:
@@ -110,6 +111,11 @@ def placed(row: dict[str, Any]) -> bool:
     return row.get("longitude") is not None and row.get("latitude") is not None
 
 
+def _designations(package: "Package") -> int:
+    """How many designations the batches count (zones added, summed over batches)."""
+    return sum(row["zones_added"] or 0 for row in package.records(BATCHES))
+
+
 def zone_map(package: "Package") -> Chart:
     """The pilot-zone cities and areas on an offline base map, one mark per zone, coloured by batch."""
     from xborder_data.site import basemap  # here, so `python -m xborder_data.site.basemap` runs it fresh
@@ -125,6 +131,7 @@ def zone_map(package: "Package") -> Chart:
             "longitude": r["longitude"],
             "latitude": r["latitude"],
             "description": f"{r['zone_id']}: {r.get('name_en') or r.get('name_zh')}, batch {r['batch']}",
+            "whole": r.get("level") == "whole_island",
         }
         for r in zones
         if placed(r)
@@ -132,25 +139,39 @@ def zone_map(package: "Package") -> Chart:
     unplaced = [r for r in zones if not placed(r)]
     land = basemap.load()
     china = next(f for f in land["features"] if f["id"] == basemap.CHINA_ID)
-    projection = alt.Projection(type="conicEqualArea", parallels=[25, 47], rotate=[-105, 0, 0], fit=china)
+    # Fit China and every zone, so no southern zone (Sanya) falls off the edge.
+    # A margin of 1.5 degrees keeps a mark at the edge whole.
+    lons, lats = [m["longitude"] for m in marks] or [105.0], [m["latitude"] for m in marks] or [35.0]
+    corners = [[min(lons) - 1.5, min(lats) - 1.5], [max(lons) + 1.5, max(lats) + 1.5]]
+    reach = {"type": "Feature", "properties": {}, "geometry": {"type": "MultiPoint", "coordinates": corners}}
+    projection = alt.Projection(type="conicEqualArea", parallels=[25, 47], rotate=[-105, 0, 0], fit={"type": "FeatureCollection", "features": [china, reach]})
     base = (
-        alt.Chart(alt.Data(values=land["features"]), name=BASE_LAYER)
-        .mark_geoshape(fill="#eef0f2", stroke="#a9b3bd", strokeWidth=0.6, clip=True)
+        alt.Chart(alt.Data(values=[f for f in land["features"] if f["id"] != basemap.CHINA_ID]), name=BASE_LAYER)
+        .mark_geoshape(fill="#f6f7f8", stroke="#c3cad1", strokeWidth=0.5, clip=True)
         .encode(description="properties.name:N")
         .project(**projection.to_dict())
     )
+    shaded = (  # China itself shaded, so the zones read against the country
+        alt.Chart(alt.Data(values=[china]), name=BASE_LAYER + "_china")
+        .mark_geoshape(fill="#dde3ea", stroke="#8895a2", strokeWidth=0.8, clip=True)
+        .encode(description="properties.name:N")
+        .project(**projection.to_dict())
+    )
+    colour = alt.Color("batch:O", title="Batch", scale=alt.Scale(domain=batches, range=BATCH_COLOURS[: len(batches)]))
+    # A whole-island zone is a ring drawn under the city dots, so Haikou stays visible inside it.
+    rings = (
+        alt.Chart(alt.Data(values=[m for m in marks if m["whole"]]), name=ZONES_LAYER + "_areas")
+        .mark_point(size=900, filled=False, strokeWidth=2.5, opacity=0.9, clip=True)
+        .encode(longitude="longitude:Q", latitude="latitude:Q", color=colour, description="description:N", tooltip="description:N")
+    )
     points = (
-        alt.Chart(alt.Data(values=marks), name=ZONES_LAYER)
-        .mark_circle(size=80, opacity=0.95, stroke="white", strokeWidth=0.8, clip=True)
-        .encode(
-            longitude="longitude:Q",
-            latitude="latitude:Q",
-            color=alt.Color("batch:O", title="Batch", scale=alt.Scale(domain=batches, scheme=BATCH_SCHEME)),
-            description="description:N",
-        )
+        # Every zone a dot; a whole-island zone's dot comes first, so a city dot on the same seat (Haikou) is drawn over it.
+        alt.Chart(alt.Data(values=sorted(marks, key=lambda m: not m["whole"])), name=ZONES_LAYER)
+        .mark_circle(size=70, opacity=0.95, stroke="#333333", strokeWidth=0.5, clip=True)
+        .encode(longitude="longitude:Q", latitude="latitude:Q", color=colour, description="description:N", tooltip="description:N")
     )
     spec = (
-        alt.layer(base, points)
+        alt.layer(base, shaded, rings, points)
         .properties(width=640, height=500, title="Cross-border e-commerce pilot zones, coloured by batch")
         .configure(font=FONT)
         .configure_view(stroke=None)
@@ -158,7 +179,10 @@ def zone_map(package: "Package") -> Chart:
         .to_dict()
     )
     caption = [
-        "One mark per pilot zone, at the point the pilot_zones table gives for its city or area, coloured by the batch that approved it.",
+        "One mark per pilot zone, at the point the pilot_zones table gives for its city or area, coloured by the batch that approved it; "
+        "a ring marks a whole-island zone (Hainan, 2025), drawn around its seat. Hover a mark for its name.",
+        f"{len(zones)} of the {_designations(package)} designations the batches count are listed: the others no source read names "
+        "(pilot_zone_batches.note says which). The 2025 reply revokes the zones of Haikou, Sanya and Alashankou; they are shown with their batch.",
         f"Base map: {basemap.SOURCE} Shipped with the site; nothing is loaded from elsewhere.",
     ]
     if unplaced:
