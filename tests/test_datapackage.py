@@ -22,13 +22,16 @@ ROW_COUNTS = {
     "policies": 17,
     "market_figures": 11,
     "drivers": 3,
-    "sources": 99,
-    "claims": 309,
-    "evidence": 300,
+    "sources": 115,
+    "claims": 393,
+    "evidence": 384,
     "errata": 16,
     "pilot_zone_batches": 8,
     "trade_values": 27,
     "pilot_zones": 160,
+    "programmes": 6,
+    "programme_rounds": 16,
+    "programme_members": 64,
 }
 CITED_TABLES = ["stages", "stage_features", "platforms", "policies", "market_figures", "drivers"]
 FORMULA_START = ("=", "+", "-", "@")
