@@ -413,7 +413,7 @@ def test_exports_are_built_and_linked_when_available(tmp_path: Path, monkeypatch
     monkeypatch.setitem(sys.modules, "xborder_data.exports", module)
     site = build_site(xborder_data.bundled(), tmp_path / "out").parent
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert calls == ["zip", "xlsx", "sqlite", "parquet", "json"]
+    assert calls == ["zip", "xlsx", "sqlite", "parquet", "json", "dta"]
     for fmt in calls:
         assert (site / "downloads" / f"xborder-data-{xborder_data.__version__}.{fmt}").is_file()
         assert f'href="downloads/xborder-data-{xborder_data.__version__}.{fmt}"' in index
@@ -424,7 +424,7 @@ def test_without_exports_the_page_says_so(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setitem(sys.modules, "xborder_data.exports", None)  # as if the module were absent
     site = build_site(xborder_data.bundled(), tmp_path / "out").parent
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert "zip, Excel, SQLite, Parquet and JSON downloads are not built" in index
+    assert "zip, Excel, SQLite, Parquet, JSON and Stata downloads are not built" in index
 
 
 def test_real_exports_are_linked_from_the_landing_page(site: Path) -> None:

@@ -16,10 +16,11 @@ if TYPE_CHECKING:
 # Formats built by xborder_data.exports, with how the landing page names them.
 EXPORT_FORMATS: dict[str, str] = {
     "zip": "Everything in one zip archive",
-    "xlsx": "Excel workbook, one sheet per table",
-    "sqlite": "SQLite database, one table per resource",
+    "xlsx": "Excel workbook, one sheet per table, plus the balanced DID panel",
+    "sqlite": "SQLite database, one table per resource, plus the did_panel table",
     "parquet": "Parquet, one file per table, with the Table Schema's types",
     "json": "JSON, one file of records per table, plus the descriptor",
+    "dta": "Stata 118 files with variable labels, one per table, plus did_panel.dta",
 }
 
 
@@ -77,7 +78,7 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
     try:
         from xborder_data.exports import export
     except ImportError:
-        return Downloads([], ["The zip, Excel, SQLite, Parquet and JSON downloads are not built by this version of xborder-data."])
+        return Downloads([], ["The zip, Excel, SQLite, Parquet, JSON and Stata downloads are not built by this version of xborder-data."])
     files: list[Download] = []
     notes: list[str] = []
     groups: list[Group] = []
@@ -102,5 +103,5 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
                 target = subfolder / Path(path).name
                 shutil.move(str(path), target)
                 moved.append(_download(site, target, target.name, description))
-            groups.append(Group(fmt.capitalize() if fmt != "json" else "JSON", description, moved))
+            groups.append(Group({"json": "JSON", "dta": "Stata"}.get(fmt, fmt.capitalize()), description, moved))
     return Downloads(files, notes, groups)
