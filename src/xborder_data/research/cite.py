@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal, get_args
 
 from xborder_data.errors import UsageError
+from xborder_data.storage.links import is_safe_url
 
 CitationStyle = Literal["text", "bibtex", "apa"]
 STYLES: tuple[str, ...] = get_args(CitationStyle)
@@ -22,7 +23,7 @@ def where_it_lives(descriptor: dict[str, Any]) -> str:
     descriptor states one.
     """
     homepage = descriptor.get("homepage")
-    if not isinstance(homepage, str) or not homepage.strip().lower().startswith(("https://", "http://")):
+    if not isinstance(homepage, str) or not is_safe_url(homepage) or not homepage.strip().lower().startswith(("https://", "http://")):
         return ""  # only a web address is an address to cite (never javascript: or a file path)
     return homepage.strip()
 
