@@ -48,7 +48,7 @@ def _markdown(text: str) -> str:
     md = markdown_it.MarkdownIt("commonmark", {"html": False}).enable("table")
     default_image = md.renderer.rules["image"]
 
-    def image(tokens: Any, index: int, options: Any, env: Any) -> str:
+    def image(_renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
         # The site is offline: an image from elsewhere becomes a plain link to it, never a remote load.
         token = tokens[index]
         src = str(token.attrGet("src") or "")
