@@ -247,3 +247,48 @@ def test_a_datasheet_that_is_a_fifo_or_too_big_is_refused(package_copy: Path, tm
     with pytest.raises(DescriptorError, match="more than"):
         build_site(xborder_data.open(package_copy), tmp_path / "site")
     assert not (tmp_path / "site").exists()
+
+
+# -- 3. a pattern has one budget per (table, field) ------------------------------------------------
+@pytest.mark.parametrize("pattern", ["(?:(?:a|a)*b|.*)", "(?:(?:a|a)*c|[a-z0-9]*)"])
+def test_a_slow_pattern_exhausts_one_budget_per_table_not_one_per_cell(tmp_path: Path, pattern: str) -> None:
+    import time
+
+    from conftest import write_package
+    from xborder_data.tableschema import table
+
+    schema = {"fields": [{"name": "id"}, {"name": "v", "constraints": {"pattern": pattern}}]}
+    rows = b"".join(b"r%d,%s\n" % (i, b"a" * (28 + i % 5) + str(i).encode()) for i in range(400))
+    root = write_package(tmp_path, {"t": (b"id,v\n" + rows, schema)})
+    started = time.monotonic()
+    with pytest.raises(DescriptorError, match="too slow") as caught:
+        xborder_data.open(root).records("t")
+    assert time.monotonic() - started < table.PATTERN_BUDGET_SECONDS + 8
+    message = str(caught.value)
+    assert "'t'" in message and "'v'" in message and repr(pattern) in message
+    assert caught.value.resource == "t" and caught.value.field_name == "v"
+
+
+def test_no_cell_is_matched_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import regex
+
+    from conftest import write_package
+
+    calls: list[str] = []
+    original = regex.compile
+
+    class Counting:
+        def __init__(self, compiled: Any) -> None:
+            self.compiled = compiled
+
+        def fullmatch(self, value: str, **kwargs: Any) -> Any:
+            calls.append(value)
+            return self.compiled.fullmatch(value, **kwargs)
+
+    monkeypatch.setattr(regex, "compile", lambda pattern, *a, **k: Counting(original(pattern, *a, **k)))
+    schema = {"fields": [{"name": "id"}, {"name": "v", "constraints": {"pattern": "[a-z]+"}}]}
+    rows = b"".join(b"r%d,v%s\n" % (i, b"abcdefghij"[i % 10 : i % 10 + 1] * (i + 1)) for i in range(50)) + b"r99,BAD\n"
+    root = write_package(tmp_path, {"t": (b"id,v\n" + rows, schema)})
+    with pytest.raises(xborder_data.BadCellError, match="does not match the pattern"):
+        xborder_data.open(root).records("t")
+    assert len(calls) == len(set(calls)), "a cell was matched twice"
