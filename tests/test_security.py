@@ -292,3 +292,65 @@ def test_no_cell_is_matched_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     with pytest.raises(xborder_data.BadCellError, match="does not match the pattern"):
         xborder_data.open(root).records("t")
     assert len(calls) == len(set(calls)), "a cell was matched twice"
+
+
+# -- 4. citations parse back as one entry with the same text ---------------------------------------
+CRAFTED = [
+    "plain title",
+    "a}b{c",
+    "}} @misc{evil, title={x}",
+    "back\\slash \\textbf{x} \\",
+    "line one\n@misc{evil,\n  title = {owned}\n}",
+    "ris\nER  - \nTY  - JOUR\nTI  - injected",
+    "carriage\r\nreturn\rand\x0bvertical\u2028separator",
+    "{@}\\textbraceleft{} literal escapes",
+    "unbalanced {{{ braces",
+]
+
+
+def _bibtex_unescape(text: str) -> str:
+    import re
+
+    table = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}", "{@}": "@"}
+    return re.sub(r"\\textbackslash\{\}|\\textbraceleft\{\}|\\textbraceright\{\}|\{@\}", lambda m: table[m.group(0)], text)
+
+
+def _bibtex_entries(text: str) -> list[dict[str, str]]:
+    import bibtexparser
+
+    if hasattr(bibtexparser, "parse_string"):  # bibtexparser 2
+        library = bibtexparser.parse_string(text)
+        assert not library.failed_blocks, library.failed_blocks
+        return [{f.key: f.value for f in entry.fields} for entry in library.entries]
+    return bibtexparser.loads(text).entries  # pragma: no cover - bibtexparser 1
+
+
+def _one_line(text: str) -> str:
+    from xborder_data.research.cite import one_line
+
+    return one_line(text)
+
+
+@pytest.mark.parametrize("crafted", CRAFTED)
+def test_citations_are_one_entry_with_the_same_text(crafted: str, package_copy: Path) -> None:
+    import rispy
+
+    def edit(descriptor: dict[str, Any]) -> None:
+        descriptor["title"] = crafted
+        descriptor["licenses"][0]["name"] = crafted
+        for contributor in descriptor.get("contributors", []):
+            contributor["title"] = crafted
+
+    _rewrite(package_copy, edit)
+    package = xborder_data.open(package_copy)
+    [entry] = _bibtex_entries(package.citation("bibtex"))
+    title = entry["title"]
+    assert title.startswith("{") and title.endswith("}")
+    assert _bibtex_unescape(title[1:-1]) == _one_line(crafted)
+    assert _bibtex_unescape(entry["note"]).endswith(_one_line(crafted))
+    [record] = rispy.loads(package.citation("ris"))
+    assert record["title"] == _one_line(crafted).strip()
+    assert record["type_of_reference"] == "DATA"
+    [item] = json.loads(package.citation("csl-json"))
+    assert item["title"] == crafted
+    assert item["note"].endswith(crafted)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # Kept in step with xborder_data.exports.FORMATS and cite.STYLES by tests;
 # importing those modules here would cost every command their imports.
 EXPORT_FORMATS = ("csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette")
-CITATION_STYLES = ("text", "bibtex", "apa")
+CITATION_STYLES = ("text", "bibtex", "apa", "ris", "csl-json")
 SHOW_FORMATS = ("table", "csv", "json")
 PANEL_LEVELS = ("zone", "prefecture")  # kept in step with panel.LEVELS and RULES by tests
 PANEL_RULES = ("approval_year", "next_year_if_after_june")
