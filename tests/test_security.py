@@ -354,3 +354,36 @@ def test_citations_are_one_entry_with_the_same_text(crafted: str, package_copy: 
     [item] = json.loads(package.citation("csl-json"))
     assert item["title"] == crafted
     assert item["note"].endswith(crafted)
+
+
+# -- 5. every metadata value a command prints is escaped --------------------------------------------
+HOSTILE_TEXT = "\x1b[2J\x1b]0;title\x07\x9b31m\u202e"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["info"], ["verify"], ["validate"], ["validate", "--verbose"], ["list"],
+        ["cite"], ["cite", "-s", "bibtex"], ["cite", "-s", "apa"], ["cite", "-s", "ris"], ["cite", "-s", "csl-json"],
+        ["show", "sources", "-n", "2"], ["export", "csv", "OUT"], ["export", "xlsx", "OUT"], ["site", "OUT"],
+    ],
+    ids=lambda args: "-".join(a for a in args if a != "OUT"),
+)
+def test_no_command_prints_raw_control_characters_from_metadata(args: list[str], package_copy: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from xborder_data.cli import cli
+
+    def edit(descriptor: dict[str, Any]) -> None:
+        descriptor["version"] = "1.2.0" + HOSTILE_TEXT
+        descriptor["title"] = "Title" + HOSTILE_TEXT
+        descriptor["description"] = "About" + HOSTILE_TEXT
+        descriptor["licenses"][0]["name"] = "Licence" + HOSTILE_TEXT
+
+    _rewrite(package_copy, edit)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    result = CliRunner().invoke(cli, [*args, "--package", str(package_copy)], prog_name="xborder-data")
+    output = result.output + (result.stderr if result.stderr_bytes is not None else "")
+    for char in "\x1b\x07\x9b\u202e":
+        assert char not in output, (args, result.output)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
