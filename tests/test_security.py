@@ -387,3 +387,41 @@ def test_no_command_prints_raw_control_characters_from_metadata(args: list[str],
     for char in "\x1b\x07\x9b\u202e":
         assert char not in output, (args, result.output)
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+
+
+# -- 7. concurrent sites, and never into the package ------------------------------------------------
+def test_of_two_concurrent_forced_site_builds_exactly_one_wins(package_copy: Path, tmp_path: Path) -> None:
+    pytest.importorskip("jinja2")
+    from xborder_data.site import build_site
+    from xborder_data.storage.staging import MARKER
+
+    out = tmp_path / "out" / "site"
+    build_site(xborder_data.open(package_copy), out)
+    command = [sys.executable, "-m", "xborder_data", "site", str(out), "--force", "--package", str(package_copy)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(run.wait(timeout=300), *run.communicate()) for run in runs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes[0] == 0 and codes[1] != 0, results
+    loser = next(err for code, _, err in results if code != 0)
+    assert "Traceback" not in loser and "another run" in loser
+    assert sorted(p.name for p in out.parent.iterdir()) == ["site"]  # no staging, no replaced copy left
+    assert (out / MARKER).is_file() and (out / "index.html").is_file()
+
+
+@pytest.mark.parametrize("where", ["PKG", "PKG/data", "PKG/..", "PKG/../.."])
+@pytest.mark.parametrize("fmt", ["csv", "json", "sqlite", "datasette", "site"])
+def test_no_output_goes_into_the_package_or_a_folder_holding_it(where: str, fmt: str, package_copy: Path) -> None:
+    from xborder_data.errors import UnsafeOutputError
+
+    package = xborder_data.open(package_copy)
+    target = Path(where.replace("PKG", str(package_copy)))
+    before = sorted(str(p) for p in package_copy.rglob("*"))
+    with pytest.raises(UnsafeOutputError):
+        if fmt == "site":
+            pytest.importorskip("jinja2")
+            from xborder_data.site import build_site
+
+            build_site(package, target, force=True)
+        else:
+            export(package, fmt, target, force=True)
+    assert sorted(str(p) for p in package_copy.rglob("*")) == before

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 from xborder_data.storage.links import safe_url
 from xborder_data.storage.names import check_component
 from xborder_data.storage.reading import read_text_inside
-from xborder_data.storage.staging import check_replaceable, place_folder, refuse_protected, staging_folder
+from xborder_data.storage.staging import (
+    check_replaceable, folder_identity, place_folder, refuse_package_folder, refuse_protected, staging_folder,
+)
 from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, trade_chart
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
@@ -225,7 +227,9 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
         >>> build_site(xborder_data.bundled(), "site-out")  # doctest: +SKIP
     """
     target = refuse_protected(outdir, package_root=package.root)
+    refuse_package_folder(target, package_root=package.root, what="a site")
     check_replaceable(target, force=force)  # early, before the slow build; place_folder checks again
+    before = folder_identity(target)  # of concurrent builds, only the first to place its site wins
     for name in package.resources():  # page names come from the resource names
         check_component(name, what="resource name")
     for module in SITE_MODULES:  # fail before writing anything
@@ -236,5 +240,5 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
         site = staging / "site"
         site.mkdir()
         _write_site(package, site, datasheet)
-        place_folder(site, target, force=force)
+        place_folder(site, target, force=force, expected=before)
     return target / "index.html"
