@@ -197,7 +197,7 @@ def test_force_replaces_and_an_empty_folder_is_used(tmp_path: Path, monkeypatch:
 
     pages = ["index.html", "old.html"]
 
-    def fake_write(package, staging: Path) -> Path:
+    def fake_write(package, staging: Path, datasheet=None) -> Path:
         for page in pages:
             (staging / page).write_text("<p>new</p>", encoding="utf-8")
         return staging / "index.html"

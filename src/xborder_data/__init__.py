@@ -171,7 +171,7 @@ def sources_for(name: str, row_id: object) -> "Citations":
 
 
 def citation(style: "CitationStyle" = "text") -> str:
-    """Return how to cite the dataset: "text", "bibtex" or "apa"."""
+    """Return how to cite the dataset: "text", "bibtex", "apa", "ris" or "csl-json"."""
     return bundled().citation(style)
 
 

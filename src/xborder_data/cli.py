@@ -91,6 +91,11 @@ def _package_option(command: Any) -> Any:
     )(command)
 
 
+def _echo_lines(text: str, *, err: bool = False) -> None:
+    """Print ``text`` line by line, each through ``printable``: metadata never reaches the terminal raw."""
+    click.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
+
+
 def _package() -> "Package":
     """The package chosen with --package (before or after the command), or the bundled one."""
     import xborder_data
@@ -186,10 +191,10 @@ def info() -> None:
         click.echo(f"Integrity: verified (bytes and sha256 of all {len(names)} data files match datapackage.json)")
         comparison = package.compare_with_release()
         if comparison.identical:
-            click.echo(f"Release: {comparison.summary()}")
+            _echo_lines(f"Release: {comparison.summary()}")
         else:
             # The descriptor's hashes cover data files only, and an editor can rewrite them.
-            click.echo(f"Release: {comparison.summary().splitlines()[0]} (xborder-data verify lists the files)")
+            click.echo(printable(f"Release: {comparison.summary().splitlines()[0]} (xborder-data verify lists the files)"))
         try:
             package.check_references()
         except XborderDataError as error:
@@ -215,7 +220,7 @@ def list_() -> None:
     names = package.resources()
     width = max(len(name) for name in names)
     for name in names:
-        click.echo(f"{name:<{width}}  {len(package.records(name)):>4}")
+        click.echo(printable(f"{name:<{width}}  {len(package.records(name)):>4}"))
 
 
 def _width(text: str) -> int:
@@ -380,8 +385,8 @@ def validate(path: str | None, verbose: bool) -> None:
     package = xborder_data.open(path) if path else _package()
     report = package.validate()
     if verbose and report.frictionless:
-        click.echo(report.frictionless.strip())  # frictionless' own report, run on the verified bytes
-    click.echo(f"{package.package_path()}: {report.summary()}")
+        _echo_lines(report.frictionless.strip())  # frictionless' own report, run on the verified bytes
+    _echo_lines(f"{package.package_path()}: {report.summary()}")
     if not report.valid:
         sys.exit(1)
 
@@ -401,7 +406,7 @@ def verify(path: str | None) -> None:
 
     package = xborder_data.open(path) if path else _package()
     comparison = package.compare_with_release()
-    click.echo(f"{package.package_path()}: {comparison.summary()}")
+    _echo_lines(f"{package.package_path()}: {comparison.summary()}")
     if not comparison.identical:
         sys.exit(1)
 
@@ -441,7 +446,7 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
         warnings.simplefilter("always")
         paths = run_export(_package(), fmt, outdir, force=force, excel=excel)
     for warning in caught:
-        click.echo(f"warning: {' '.join(str(warning.message).split())}", err=True)
+        click.echo(printable(f"warning: {' '.join(str(warning.message).split())}"), err=True)
     for path in paths:
         click.echo(printable(str(path)))
 
@@ -479,14 +484,14 @@ def panel(start: int, end: int, level: str, rule: str, balanced: bool, fmt: str,
             click.echo(out.getvalue(), nl=False)
             return
         _write_whole(output, out.getvalue().encode("utf-8"), force=force)
-        click.echo(output)
+        click.echo(printable(output))
         return
     import xborder_data
 
     frame = did.did_panel(start, end, cast("Any", rule), package=_package()) if balanced else xborder_data.pilot_zone_panel(
         start, end, cast("Any", level), cast("Any", rule), package=_package())
     _write_frame(frame, output or "", fmt, force=force)
-    click.echo(output)
+    click.echo(printable(output or ""))
 
 
 def _write_frame(frame: Any, target: str, fmt: str, *, force: bool) -> None:

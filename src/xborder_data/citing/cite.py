@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Literal, get_args
 
 from xborder_data.errors import UsageError
+from xborder_data.storage.links import is_safe_url
 
-CitationStyle = Literal["text", "bibtex", "apa"]
+CitationStyle = Literal["text", "bibtex", "apa", "ris", "csl-json"]
+# Line breaks and other control characters: one of them could start a new BibTeX entry or RIS tag.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BIBTEX = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "@": "{@}"}
+_BIBTEX_SPECIAL = re.compile(r"[\\{}@]")
+
+
+def one_line(text: object) -> str:
+    """``text`` on one line: every run of line breaks or control characters becomes one space."""
+    return _BREAKS.sub(" ", str(text))
+
+
+def bibtex_value(text: object) -> str:
+    """``text`` safe inside a braced BibTeX value: on one line, braces, backslashes and @ escaped (no brace left unbalanced)."""
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX[m.group(0)], one_line(text))
+
+
+def _bibtex_key(name: str, version: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"{name}_{version}") or "xborder_data"
 STYLES: tuple[str, ...] = get_args(CitationStyle)
 
 
@@ -22,7 +43,7 @@ def where_it_lives(descriptor: dict[str, Any]) -> str:
     descriptor states one.
     """
     homepage = descriptor.get("homepage")
-    if not isinstance(homepage, str) or not homepage.strip().lower().startswith(("https://", "http://")):
+    if not isinstance(homepage, str) or not is_safe_url(homepage) or not homepage.strip().lower().startswith(("https://", "http://")):
         return ""  # only a web address is an address to cite (never javascript: or a file path)
     return homepage.strip()
 
@@ -33,7 +54,10 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
     The URL appears only when the descriptor has a ``homepage``.
 
     Raises:
-        UsageError: for a style other than "text", "bibtex" or "apa".
+        UsageError: for a style other than "text", "bibtex", "apa", "ris" or "csl-json".
+
+    BibTeX values are escaped (``bibtex_value``), RIS values are on one line
+    (no value can start a tag), and CSL-JSON is strict JSON.
     """
     title = descriptor.get("title", descriptor.get("name", ""))
     version = descriptor.get("version", "")
@@ -49,16 +73,38 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
         at = f" {url}" if url else ""
         return f"{authors}. ({year}). {title} (Version {version}) [Data set].{at}"
     if style == "bibtex":
-        key = f"{name.replace('-', '_')}_{version.replace('.', '_')}"
-        url_line = f"  url = {{{url}}},\n" if url else ""
+        key = _bibtex_key(str(name), str(version))
+        b = bibtex_value
+        url_line = f"  url = {{{b(url)}}},\n" if url else ""
         return (
             f"@misc{{{key},\n"
-            f"  author = {{{{{authors}}}}},\n"
-            f"  title = {{{{{title}}}}},\n"
-            f"  year = {{{year}}},\n"
-            f"  version = {{{version}}},\n"
+            f"  author = {{{{{b(authors)}}}}},\n"
+            f"  title = {{{{{b(title)}}}}},\n"
+            f"  year = {{{b(year)}}},\n"
+            f"  version = {{{b(version)}}},\n"
             f"{url_line}"
-            f"  note = {{Data Package '{name}', {licence}}}\n"
+            f"  note = {{Data Package '{b(name)}', {b(licence)}}}\n"
             f"}}"
         )
+    if style == "ris":
+        lines = [("TY", "DATA")]
+        lines += [("AU", author) for author in str(authors).split(" and ")]
+        lines += [("TI", title), ("PY", year), ("ET", version)]
+        lines += [("UR", url)] if url else []
+        lines += [("N1", f"Data Package '{name}', licensed {licence}"), ("ER", "")]
+        return "\n".join(f"{tag}  - {one_line(value)}".rstrip() if tag == "ER" else f"{tag}  - {one_line(value)}" for tag, value in lines)
+    if style == "csl-json":
+        item: dict[str, Any] = {
+            "id": _bibtex_key(str(name), str(version)),
+            "type": "dataset",
+            "title": str(title),
+            "author": [{"literal": author} for author in str(authors).split(" and ")],
+            "version": str(version),
+            "note": f"Data Package '{name}', licensed {licence}",
+        }
+        if year.isdigit():
+            item["issued"] = {"date-parts": [[int(year)]]}
+        if url:
+            item["URL"] = url
+        return json.dumps([item], ensure_ascii=False, allow_nan=False, indent=2)
     raise UsageError(f"unknown citation style {style!r}; choose one of: {', '.join(STYLES)}")

@@ -76,11 +76,13 @@ def export(
 
     Raises:
         UsageError, MissingDependencyError, OutputExistsError, DescriptorError
-        (a name from metadata that is not one safe file name), OSError.
+        (a name from metadata that is not one safe file name), OSError;
+        UnsafeOutputError: ``outdir`` is the package's folder, inside it, or a folder that contains it.
     """
-    from xborder_data.storage.staging import write_staged
+    from xborder_data.storage.staging import refuse_package_folder, write_staged
 
     if str(outdir).strip() == "":
         raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")
     outdir = Path(outdir)
+    refuse_package_folder(outdir, package_root=package.root, what=f"the {fmt} export")
     return write_staged(planned_writers(package, fmt, outdir, excel=excel), outdir, force=force)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.exports import to_sqlite
 from xborder_data.exports._files import Writers
+from xborder_data.storage.links import safe_url
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import TableSchema
@@ -59,7 +60,8 @@ def metadata(package: "Package", database: str) -> dict[str, Any]:
     """Return the Datasette metadata for the sqlite export named ``database`` (its file stem).
 
     Keys absent from the descriptor (a licence URL, a homepage) are left out,
-    never filled with a guess.
+    never filled with a guess; so is a URL the shared link filter refuses
+    (``xborder_data.storage.links``: only http(s), mailto or relative).
     """
     descriptor = package.descriptor()
     licence = (descriptor.get("licenses") or [{}])[0]
@@ -68,11 +70,11 @@ def metadata(package: "Package", database: str) -> dict[str, Any]:
         "title": descriptor.get("title", descriptor.get("name", "")),
         "description": descriptor.get("description", ""),
         "license": licence.get("name", ""),
-        "license_url": licence.get("path", ""),
+        "license_url": safe_url(licence.get("path", "")),
         "source": source.get("title", ""),
-        "source_url": source.get("path", ""),
+        "source_url": safe_url(source.get("path", "")),
         "about": f"Data Package {descriptor.get('name', '')} {package.version}",
-        "about_url": descriptor.get("homepage", ""),
+        "about_url": safe_url(descriptor.get("homepage", "")),
     }
     tables: dict[str, Any] = {}
     for name in package.resources():

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import BrokenReferenceError, DescriptorError
 from xborder_data.exports._files import Writers, package_name
+from xborder_data.storage.links import safe_descriptor
 from xborder_data.tableschema.typemap import TYPES, mapping_for
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def _fill(connection: sqlite3.Connection, package: "Package") -> None:
         connection.executemany(
             f"INSERT INTO {_quote(METADATA_TABLE)} VALUES (?, ?)",
             [
-                ("datapackage.json", json.dumps(package.descriptor(), ensure_ascii=False, indent=2)),
+                ("datapackage.json", json.dumps(safe_descriptor(package.descriptor()), ensure_ascii=False, indent=2)),
                 ("version", package.version),
                 ("types", json.dumps({name: mapping.sqlite for name, mapping in TYPES.items()})),
             ],

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, package_name, resource_file
+from xborder_data.storage.links import safe_descriptor
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -122,7 +123,7 @@ class _SheetWriter:
 
 
 def _readme_rows(package: "Package") -> list[list[Any]]:
-    descriptor = package.descriptor()
+    descriptor = safe_descriptor(package.descriptor())  # a refused URL is left out, never written
     licences = "; ".join(f"{lic.get('name', '')} ({lic.get('path', '')})" for lic in descriptor.get("licenses", []))
     rows: list[list[Any]] = [
         ["version", package.version],

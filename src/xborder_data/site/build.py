@@ -8,12 +8,16 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.storage.links import safe_url
 from xborder_data.storage.names import check_component
-from xborder_data.storage.staging import check_replaceable, place_folder, refuse_protected, staging_folder
+from xborder_data.storage.reading import read_text_inside
+from xborder_data.storage.staging import (
+    check_replaceable, folder_identity, place_folder, refuse_package_folder, refuse_protected, staging_folder,
+)
 from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, trade_chart
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
-from xborder_data.site.links import safe_links
+from xborder_data.site.links import CSP, is_local_url, is_safe_url, offline_page, safe_links
 from xborder_data.site.tables import build_citations, build_errata, build_table, single_key
 
 if TYPE_CHECKING:
@@ -43,12 +47,27 @@ def _environment() -> Any:
 def _markdown(text: str) -> str:
     markdown_it = require("markdown_it")
     # Raw HTML in the Markdown is escaped, not passed through.
-    return markdown_it.MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
+    md = markdown_it.MarkdownIt("commonmark", {"html": False}).enable("table")
+    default_image = md.renderer.rules["image"]
+
+    def image(_renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
+        # The site is offline: an image from elsewhere becomes a plain link to it, never a remote load.
+        token = tokens[index]
+        src = str(token.attrGet("src") or "")
+        if is_local_url(src):
+            return str(default_image(tokens, index, options, env))
+        escape = require("markupsafe").escape
+        label = escape(token.content or src)
+        return f'<a href="{escape(src)}" rel="external noopener">{label}</a>' if is_safe_url(src) else str(label)
+
+    md.add_render_rule("image", image)
+    return str(md.render(text))
 
 
 def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
     descriptor = package.descriptor()
-    licenses = descriptor.get("licenses", [])
+    # A licence URL the shared filter refuses is left out (shown as text), never linked.
+    licenses = [{**lic, "path": safe_url(lic.get("path", ""))} for lic in descriptor.get("licenses", [])]
     return {
         "title": descriptor.get("title") or descriptor.get("name", "xborder-data"),
         "version": package.version,
@@ -69,15 +88,14 @@ def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
 
 def _render(env: Any, template: str, target: Path, **context: Any) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    page = safe_links(env.get_template(template).render(**context))
+    page = offline_page(safe_links(env.get_template(template).render(csp=CSP, **context)))
     target.write_text(page, encoding="utf-8", newline="\n")
 
 
-def _write_site(package: "Package", site: Path) -> Path:
+def _write_site(package: "Package", site: Path, datasheet: str | None) -> Path:
     markup = require("markupsafe").Markup  # installed with jinja2
     env = _environment()
-    datasheet = package.root / DATASHEET
-    info = _site_info(package, datasheet.is_file())
+    info = _site_info(package, datasheet is not None)
     common = {"site": info}
 
     site_files = resources.files("xborder_data.site")
@@ -168,8 +186,8 @@ def _write_site(package: "Package", site: Path) -> Path:
 
     _render(env, "citations.html", site / "citations.html", base="", page_title="Citations", entries=build_citations(package), **common)
     _render(env, "errata.html", site / "errata.html", base="", page_title="Errata", errata=build_errata(package), **common)
-    if info["has_datasheet"]:
-        body = _markdown(datasheet.read_text(encoding="utf-8"))
+    if datasheet is not None:
+        body = _markdown(datasheet)
         _render(env, "datasheet.html", site / "datasheet.html", base="", page_title="Datasheet", body=markup(body), **common)
     return index
 
@@ -198,7 +216,9 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
         UnsafeOutputError: ``outdir`` is "", the current, home or package
             folder or a folder above one of them, or (with ``force``) a
             non-empty folder without the marker.
-        DescriptorError: a resource name is not one safe file name.
+        DescriptorError: a resource name is not one safe file name, or DATASHEET.md
+            is not a regular UTF-8 file (checked before anything is written).
+        UnsafePathError: DATASHEET.md is a symlink out of the package.
         MissingDependencyError: a dependency of the ``site`` extra is missing.
 
     Example:
@@ -207,14 +227,18 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
         >>> build_site(xborder_data.bundled(), "site-out")  # doctest: +SKIP
     """
     target = refuse_protected(outdir, package_root=package.root)
+    refuse_package_folder(target, package_root=package.root, what="a site")
     check_replaceable(target, force=force)  # early, before the slow build; place_folder checks again
+    before = folder_identity(target)  # of concurrent builds, only the first to place its site wins
     for name in package.resources():  # page names come from the resource names
         check_component(name, what="resource name")
     for module in SITE_MODULES:  # fail before writing anything
         require(module)
+    # Read (and decode) before writing anything: through the verified reader, never following a link out.
+    datasheet = read_text_inside(package.root, DATASHEET, what="datasheet")
     with staging_folder(target) as staging:
         site = staging / "site"
         site.mkdir()
-        _write_site(package, site)
-        place_folder(site, target, force=force)
+        _write_site(package, site, datasheet)
+        place_folder(site, target, force=force, expected=before)
     return target / "index.html"

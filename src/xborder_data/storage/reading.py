@@ -94,3 +94,33 @@ def read_regular_file(
             resource=resource, path=str(path),
         )
     return b"".join(chunks)
+
+
+TEXT_LIMIT = 4 << 20  # bytes: a datasheet or README far above any real one, well below harm
+
+
+def read_text_inside(root: Path, relative: str, *, limit: int = TEXT_LIMIT, what: str = "file") -> str | None:
+    """Return the UTF-8 text of ``root / relative`` read through ``read_regular_file``, or None when absent.
+
+    Every file the site or an export embeds (the datasheet, a README, a
+    licence) is read here: inside the package (a symlink out is refused),
+    a regular file, at most ``limit`` bytes, decoded strictly as UTF-8.
+
+    Raises:
+        UnsafePathError: the path, or a symlink on it, leads outside ``root``.
+        DescriptorError: not a regular file, over ``limit``, or not valid UTF-8.
+    """
+    from xborder_data.storage.paths import resolve_inside  # paths imports errors only; no cycle
+
+    if not os.path.lexists(root / relative):
+        return None
+    path = resolve_inside(root, relative, resource=what)
+    data = read_regular_file(path, limit=limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise DescriptorError(
+            f"{path}: the {what} is not valid UTF-8 (byte {error.start}: {data[error.start:error.start + 1]!r}); "
+            "save it as UTF-8, or restore it from the release.",
+            path=str(path),
+        ) from None

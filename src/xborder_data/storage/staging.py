@@ -38,7 +38,55 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # link() errors that mean "this file system has no hard links", not "the name is taken".
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
-__all__ = ["MARKER", "check_replaceable", "is_owned", "place_folder", "refuse_protected", "staging_folder", "write_staged"]
+__all__ = [
+    "MARKER", "check_replaceable", "folder_identity", "is_owned", "place_folder", "refuse_package_folder", "refuse_protected",
+    "staging_folder", "write_staged",
+]
+
+
+def refuse_package_folder(target: str | os.PathLike[str], *, package_root: Path, what: str = "an export") -> None:
+    """Refuse to write into the package's own folder, a folder inside it, or any folder that contains it.
+
+    Raises:
+        UnsafeOutputError: naming the folder and why.
+    """
+    resolved = Path(target).resolve()
+    root = package_root.resolve()
+    if resolved == root or resolved in root.parents or root in resolved.parents:
+        where = (
+            "the data package's own folder" if resolved == root
+            else "a folder that contains the data package" if resolved in root.parents
+            else "inside the data package's folder"
+        )
+        raise UnsafeOutputError(
+            f"{resolved}: is {where}; refusing to write {what} there (it could replace the package's files). "
+            "Name a new folder outside the package, e.g. `out`."
+        )
+
+
+def folder_identity(target: Path) -> tuple[int, ...] | None:
+    """What ``target`` is now (device, inode, change time), or None when missing: a later check sees any replacement."""
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_ctime_ns)
+
+
+@contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` (flock on the folder itself: no file to leave behind, freed on a crash)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; renames still refuse a non-empty target
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:
@@ -327,21 +375,28 @@ def check_replaceable(target: Path, *, force: bool) -> None:
         )
 
 
-def place_folder(staging: Path, target: Path, *, force: bool) -> None:
+def place_folder(staging: Path, target: Path, *, force: bool, expected: tuple[int, ...] | None | str = "any") -> None:
     """Mark ``staging`` as ours and move it to ``target``, all or nothing.
 
     ``target`` may be missing or an empty folder; with ``force`` it may also be
     a folder carrying ``MARKER`` (one we built before), which is replaced whole.
 
     Raises:
-        OutputExistsError: ``target`` is not empty and ``force`` is false.
+        OutputExistsError: ``target`` is not empty and ``force`` is false, or (with
+            ``expected``, what ``folder_identity`` said when the build began) another
+            run placed or replaced ``target`` meanwhile: of concurrent runs exactly one wins.
         UnsafeOutputError: ``force`` is true but ``target`` is not a folder we built.
     """
     # The marker lists what this build wrote, so a later --force can tell a user's own additions apart.
     (staging / MARKER).write_text(_MARKER_TEXT + "".join(f"{entry}\n" for entry in sorted(_entries(staging))), encoding="utf-8")
     staging.chmod(0o755)
-    empty = target.is_dir() and not target.is_symlink() and not any(target.iterdir())
-    with _signals_blocked():
+    with _folder_lock(target.parent), _signals_blocked():
+        if expected != "any" and folder_identity(target) != expected:
+            raise OutputExistsError(
+                f"{target}: another run placed or replaced it while this one was building; nothing of this run was kept. "
+                "Run again to replace it."
+            )
+        empty = target.is_dir() and not target.is_symlink() and not any(target.iterdir())
         if not os.path.lexists(target) or empty:
             try:
                 os.rename(staging, target)  # replaces only an empty folder

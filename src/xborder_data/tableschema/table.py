@@ -12,19 +12,22 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from xborder_data.tableschema.values import CellProblem
-from xborder_data.errors import BadCellError, HeaderMismatchError
+from xborder_data.errors import BadCellError, DescriptorError, HeaderMismatchError
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
 
 _REMEDY = "correct the cell or download the release again"
 # Python's csv default. Held here so the answer never depends on what another
 # library (frictionless raises it) did to the process-wide csv.field_size_limit.
 FIELD_LIMIT = 131_072
-PATTERN_SECONDS = 1.0  # per cell; far above any sane pattern, far below a hang
+# Matching time a field's `pattern` may take over a whole table (all its cells together):
+# a sane pattern tests a million cells in well under this; a backtracking one stops here.
+PATTERN_BUDGET_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def _bound_check(bound: Any, relation: str) -> Callable[[Any], str | None]:
     return check
 
 
-def _cell_reader(spec: FieldSpec) -> Callable[[str], Any]:
+def _cell_reader(spec: FieldSpec, resource: str = "") -> Callable[[str], Any]:
     """Return raw text -> typed value (None when missing) for one field, raising CellProblem."""
     missing = frozenset(spec.missing_values)
     read = spec.read
@@ -135,13 +138,34 @@ def _cell_reader(spec: FieldSpec) -> Callable[[str], Any]:
         import regex  # unlike re, it can stop a match: a hostile pattern must not hang the reader
 
         compiled, pattern = regex.compile(spec.pattern), spec.pattern
+        # One budget for the (table, field), not one per cell: a slow pattern cannot
+        # multiply its timeout by the number of rows. Each distinct value is matched once.
+        verdicts: dict[str, str | None] = {}
+        spent = [0.0]
+
+        def too_slow() -> DescriptorError:
+            return DescriptorError(
+                f"resource {resource!r}, field {spec.name!r}: the pattern {pattern!r} is too slow, its cells took over "
+                f"{PATTERN_BUDGET_SECONDS:g} s of matching in all (catastrophic backtracking?); simplify the pattern in the schema.",
+                resource=resource or None, field_name=spec.name,
+            )
 
         def matches(value: Any) -> str | None:
+            if value in verdicts:
+                return verdicts[value]
+            remaining = PATTERN_BUDGET_SECONDS - spent[0]
+            if remaining <= 0:
+                raise too_slow()
+            started = time.perf_counter()
             try:
-                found = compiled.fullmatch(value, timeout=PATTERN_SECONDS)
+                found = compiled.fullmatch(value, timeout=remaining)
             except TimeoutError:
-                return f"took over {PATTERN_SECONDS:g} s to test against the pattern {pattern!r} (catastrophic backtracking?); simplify the pattern"
-            return None if found else f"does not match the pattern {pattern!r}"
+                spent[0] = PATTERN_BUDGET_SECONDS
+                raise too_slow() from None
+            finally:
+                spent[0] += time.perf_counter() - started
+            verdict = verdicts[value] = None if found else f"does not match the pattern {pattern!r}"
+            return verdict
 
         checks.append(matches)
 
@@ -268,7 +292,7 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
     row_count = len(raw_rows)
     del raw_rows  # the columns share its strings; the lists of rows would double the overhead
     fields = spec.schema.fields
-    readers = [_cell_reader(field) for field in fields]
+    readers = [_cell_reader(field, spec.name) for field in fields]
     columns: dict[str, list[Any]] = {}
     try:
         for field, cell, raw in zip(fields, readers, raw_columns):

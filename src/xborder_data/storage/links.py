@@ -1,0 +1,151 @@
+"""One link filter for every output: the site, the exports and the citations.
+
+A URL is kept only when it is http(s), mailto or relative (no scheme). The
+scheme is read the way a browser or a spreadsheet would read it, after
+undoing every disguise: HTML entities (``&#106;avascript:``), percent-encoding
+(``%6Aavascript:``), mixed case, and the whitespace and control characters a
+browser drops (``java\\tscript:``, `` javascript:``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+from urllib.parse import unquote
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+# Browsers drop these before reading a URL's scheme ("java\tscript:" runs as javascript:).
+_IGNORED = re.compile(r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_ROUNDS = 8  # more layers of encoding than this is refused, never decoded further
+# Attribute values are rendered escaped (autoescape), so a value never holds a raw '"'.
+_LINK_ATTRIBUTE = re.compile(r'(\s(?:xlink:)?href\s*=\s*)"([^"]*)"', re.IGNORECASE)
+INERT = "#"
+
+# What a page loads rather than links to: these must never name another host.
+_EMBED_ATTRIBUTE = re.compile(r'(\s(?:src|srcset|poster|data|background|xlink:href|href)\s*=\s*)"([^"]*)"', re.IGNORECASE)
+_EMBED_TAG = re.compile(r"<(img|image|script|link|source|video|audio|iframe|embed|object|track|use|feimage)\b[^>]*>", re.IGNORECASE)
+_CSS_URL = re.compile(r"url\(\s*([^)]*?)\s*\)", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
+# The Content-Security-Policy every page carries: nothing is loaded from another host.
+CSP = (
+    "default-src 'self' 'unsafe-inline' data:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'none'; media-src 'none'; "
+    "object-src 'none'; frame-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+__all__ = [
+    "CSP", "INERT", "SAFE_SCHEMES", "is_local_url", "is_safe_url", "offline_page", "safe_descriptor", "safe_links", "safe_url",
+]
+
+
+def _decoded(url: str) -> str | None:
+    """``url`` with entities and percent-escapes undone until stable, ignored characters removed; None when it never settles."""
+    text = url
+    for _ in range(_ROUNDS):
+        plain = _IGNORED.sub("", unquote(html.unescape(text), errors="replace"))
+        if plain == text:
+            return plain
+        text = plain
+    return None
+
+
+def is_safe_url(url: object) -> bool:
+    """Whether ``url`` is an http(s) or mailto URL, or a relative one (no scheme).
+
+    Example:
+        >>> is_safe_url("https://example.org"), is_safe_url("tables/x.html"), is_safe_url("JaVa\\tScRiPt:alert(1)")
+        (True, True, False)
+    """
+    if not isinstance(url, str):
+        return False
+    text = _decoded(url)
+    if text is None or "\\" in text[:1]:
+        return False
+    scheme = _SCHEME.match(text)
+    if scheme is not None:
+        return scheme.group(1).lower() in SAFE_SCHEMES
+    # No scheme yet a colon before any '/', '?' or '#': some readers guess a scheme there.
+    head = re.split(r"[/?#]", text, maxsplit=1)[0]
+    return ":" not in head
+
+
+def is_local_url(url: object) -> bool:
+    """Whether ``url`` loads nothing from the network: relative, no scheme, not ``//host``.
+
+    What a page may embed (``src``, ``srcset``, CSS ``url()``) must pass this.
+    """
+    if not is_safe_url(url):
+        return False
+    text = _decoded(str(url)) or ""
+    return _SCHEME.match(text) is None and not text.startswith(("//", "/\\"))
+
+
+def safe_url(url: object) -> str:
+    """``url`` unchanged when it is safe, else "" (so a caller drops the key)."""
+    return url.strip() if isinstance(url, str) and is_safe_url(url) else ""
+
+
+def safe_links(page: str) -> str:
+    """Return the HTML ``page`` with every unsafe href replaced by an inert ``#``."""
+
+    def check(match: re.Match[str]) -> str:
+        return match.group(0) if is_safe_url(match.group(2)) else f'{match.group(1)}"{INERT}"'
+
+    return _LINK_ATTRIBUTE.sub(check, page)
+
+
+def _srcset_is_local(value: str) -> bool:
+    return all(is_local_url(candidate.strip().split(" ")[0]) for candidate in html.unescape(value).split(",") if candidate.strip())
+
+
+def offline_page(page: str) -> str:
+    """Return the HTML ``page`` loading nothing from the network.
+
+    In every tag that loads what it names (img, script, link, source, SVG
+    image/use...), a ``src``, ``srcset`` or ``href`` that is not local is
+    emptied; a CSS ``url()`` that is not local becomes ``url()``, and
+    ``@import`` is removed. The Content-Security-Policy (``CSP``) forbids the
+    rest in the browser.
+    """
+
+    def attribute(match: re.Match[str]) -> str:
+        name = match.group(1).strip().split("=")[0].strip().lower()
+        value = match.group(2)
+        local = _srcset_is_local(value) if name == "srcset" else is_local_url(value)
+        return match.group(0) if local else f'{match.group(1)}""'
+
+    def tag(match: re.Match[str]) -> str:
+        text = match.group(0)
+        return _EMBED_ATTRIBUTE.sub(attribute, text)
+
+    def css(match: re.Match[str]) -> str:
+        inner = match.group(1).strip()
+        unquoted = inner[1:-1] if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"" else inner
+        return match.group(0) if is_local_url(unquoted) else "url()"
+
+    page = _EMBED_TAG.sub(tag, page)
+    page = _CSS_URL.sub(css, page)
+    return _CSS_IMPORT.sub("", page)
+
+
+def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``descriptor`` without the URLs the filter refuses.
+
+    ``homepage`` and each licence's and source's ``path`` are the descriptor's
+    URLs; an unsafe one is removed (the key, never replaced by a guess).
+    """
+    copy = dict(descriptor)
+    if "homepage" in copy and not is_safe_url(copy["homepage"]):
+        del copy["homepage"]
+    for key in ("licenses", "sources", "contributors"):
+        entries = copy.get(key)
+        if isinstance(entries, list):
+            cleaned = []
+            for entry in entries:
+                if isinstance(entry, dict):
+                    entry = {k: v for k, v in entry.items() if k not in ("path", "url") or is_safe_url(v)}
+                cleaned.append(entry)
+            copy[key] = cleaned
+    return copy
