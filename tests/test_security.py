@@ -18,7 +18,7 @@ import pytest
 import xborder_data
 from xborder_data.errors import DescriptorError, UnsafePathError
 from xborder_data.exports import export
-from xborder_data.research.cite import STYLES
+from xborder_data.citing.cite import STYLES
 from xborder_data.storage.links import is_local_url, is_safe_url, offline_page
 
 MARK = "XSSMARK"
@@ -326,7 +326,7 @@ def _bibtex_entries(text: str) -> list[dict[str, str]]:
 
 
 def _one_line(text: str) -> str:
-    from xborder_data.research.cite import one_line
+    from xborder_data.citing.cite import one_line
 
     return one_line(text)
 
