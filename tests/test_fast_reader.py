@@ -41,6 +41,7 @@ SCHEMA: dict[str, Any] = {
         {"name": "b", "type": "boolean"},
         {"name": "s", "type": "string"},
         {"name": "z", "type": "number"},
+        {"name": "g", "type": "string", "constraints": {"pattern": "^([A-Z]{2}|001)$"}},
     ],
     "primaryKey": ["id"],
     "uniqueKeys": [["n", "x"]],
@@ -100,7 +101,7 @@ def table(rows: list[list[str]], header: list[str] | None = None, ending: str = 
 
 def row(i: int, **cells: str) -> list[str]:
     base = {"id": f"ab-{i}", "n": str(i), "x": f"{i}.5", "y": "2013", "d": "2014-07-03", "kind": "abc"[i % 3],
-            "u": "https://example.org/", "t": "short", "b": "true", "s": f"text {i}", "z": "1"}
+            "u": "https://example.org/", "t": "short", "b": "true", "s": f"text {i}", "z": "1", "g": "CN"}
     base.update(cells)
     return [base[f["name"]] for f in SCHEMA["fields"]]
 
@@ -124,8 +125,8 @@ def with_cell(field: str, text: str) -> list[list[str]]:
 
 
 REGRESSIONS: dict[str, bytes] = {
-    "silent column shift": table(GOOD[:3]) + b"ab-99,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,s\n",
-    "extra cell": table(GOOD[:3]) + b"ab-99,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,s,1,extra\n",
+    "silent column shift": table(GOOD[:3]) + b"ab-99,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,s,1\n",
+    "extra cell": table(GOOD[:3]) + b"ab-99,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,s,1,CN,extra\n",
     "1.0 in an integer field": table(with_cell("n", "1.0")),
     "+5 in an integer field": table(with_cell("n", "+5")),
     "int64 overflow": table(with_cell("n", "9223372036854775808")),
@@ -141,18 +142,22 @@ REGRESSIONS: dict[str, bytes] = {
     "-0.0 in a key": table(with_cell("x", "-0.0")),
     "NaN in a key": table(with_cell("x", "NaN")),
     "-0.0 and 0.0 in a unique key": table(GOOD[:3] + [row(3, n="7", x="0.0"), row(4, n="7", x="-0.0")]),
-    "text after closing quote": table(GOOD[:3]) + b'"ab-1"def,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,s,1\n',
-    "quote inside unquoted cell": table(GOOD[:3]) + b'ab-9,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,a"b,1\n',
+    "text after closing quote": table(GOOD[:3]) + b'"ab-1"def,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,s,1,CN\n',
+    "quote inside unquoted cell": table(GOOD[:3]) + b'ab-9,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,a"b,1,CN\n',
     "CR-only line endings": table(GOOD, ending="\r"),
     "CRLF line endings": table(GOOD, ending="\r\n"),
     "BOM": b"\xef\xbb\xbf" + table(GOOD),
     "blank line in the middle": table(GOOD[:3]) + b"\n" + table(GOOD[3:]).split(b"\n", 1)[1],
     "trailing blank line": table(GOOD) + b"\n",
-    "blank row of empty cells": table(GOOD[:3]) + b"," * 10 + b"\n",
+    "blank row of empty cells": table(GOOD[:3]) + b"," * 11 + b"\n",
     "long cell": table(with_cell("s", "x" * 131_073)),
     "long cell at the limit": table(with_cell("s", "é" * 70_000)),
     "pattern broken": table(with_cell("id", "AB-1")),
     "pattern with a final newline": table(with_cell("id", "ab-1\n")),
+    "anchored pattern with a final newline": table(with_cell("g", "CN\n")),
+    "anchored alternation": table(with_cell("g", "001")),
+    "anchored alternation broken": table(with_cell("g", "0011")),
+    "anchored pattern lower case": table(with_cell("g", "cn")),
     "enum broken": table(with_cell("kind", "d")),
     "enum missing": table(with_cell("kind", "")),
     "repeated primary key": table(GOOD + [row(3)]),
@@ -163,7 +168,7 @@ REGRESSIONS: dict[str, bytes] = {
     "quote all": table(GOOD, quoting=csv.QUOTE_ALL),
     "no final newline": table(GOOD).rstrip(b"\n"),
     "unterminated quote": table(GOOD) + b'"ab-77,1',
-    "invalid utf-8": table(GOOD[:3]) + b"ab-9,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,\xff,1\n",
+    "invalid utf-8": table(GOOD[:3]) + b"ab-9,1,2.5,2013,2014-07-03,a,https://x.org/,t,true,\xff,1,CN\n",
     "impossible day": table(with_cell("d", "2014-02-30")),
     "date out of range": table(with_cell("d", "1600-01-01")),
     "NaN below a minimum": table(with_cell("n", "NaN")),
@@ -188,7 +193,7 @@ def test_regression_cases_agree(tmp_path: Path, name: str) -> None:
 
 def test_fast_path_answers_the_ordinary_odd_cases(tmp_path: Path) -> None:
     """NaN, INF, -0.0, +5, CR-only and quoted newlines are read by the fast path itself, not only routed away."""
-    for name in ("NaN", "-INF", "-0.0", "+5 in an integer field", "CR-only line endings", "quoted newline", "quote all"):
+    for name in ("NaN", "-INF", "-0.0", "+5 in an integer field", "CR-only line endings", "quoted newline", "quote all", "anchored alternation"):
         route, result = both_ways(tmp_path / name.replace(" ", "_"), REGRESSIONS[name])
         assert result[0] == "ok" and route == "fast", name
 
