@@ -30,7 +30,7 @@ import json
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(REPO)]  # bench/ for synth, the repository for tools.maintain
 
 import synth  # noqa: E402  (bench/ is not a package)
 

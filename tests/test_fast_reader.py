@@ -109,6 +109,12 @@ def row(i: int, **cells: str) -> list[str]:
 GOOD = [row(i) for i in range(20)]
 
 
+def test_the_spelled_out_whitespace_is_pythons() -> None:
+    import re
+
+    assert fast.PY_SPACE == "".join(chr(c) for c in range(0x110000) if re.match(r"\s", chr(c)))
+
+
 def test_valid_table_takes_the_fast_path(tmp_path: Path) -> None:
     route, result = both_ways(tmp_path, table(GOOD))
     assert result[0] == "ok" and route == "fast"
