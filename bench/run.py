@@ -30,8 +30,7 @@ import json
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(1, str(REPO))  # tools/ (the maintainer step that re-hashes synthetic copies)
+sys.path[:0] = [str(HERE), str(REPO)]  # bench/ for synth, the repository for tools.maintain
 
 import synth  # noqa: E402  (bench/ is not a package)
 
@@ -42,6 +41,7 @@ FRICTIONLESS_MAX = 100_000  # to_pandas is row-by-row Python; larger sizes would
 KINDS = ("load", "load_unverified", "pandas", "arrow", "frictionless")
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+PIN: list[str] = []  # ["taskset", "-c", "0"] with --cpu 0: every measured process on one core
 
 
 @dataclass
@@ -78,7 +78,7 @@ def _tool(name: str) -> str:
 
 def _run_once(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    done = subprocess.run(PIN + command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - start, done.returncode
 
 
@@ -98,7 +98,7 @@ def paired_medians(command: list[str], baseline: list[str], repeats: int, cwd: P
 
 def worker(kind: str, root: Path, repeats: int | None = None) -> dict[str, float]:
     command = [PYTHON, str(HERE / "worker.py"), kind, str(root)] + ([str(repeats)] if repeats else [])
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(PIN + command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"bench worker {kind} on {root} failed:\n{done.stderr}")
     return json.loads(done.stdout.splitlines()[-1])
@@ -184,6 +184,7 @@ def environment() -> list[str]:
         f"- Machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs",
         f"- Python: {platform.python_implementation()} {platform.python_version()}",
         f"- Libraries: {libs}",
+        f"- CPUs used: {'one core (`' + ' '.join(PIN) + '`)' if PIN else 'all'}",
     ]
 
 
@@ -290,7 +291,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="only the smallest size, one repetition (a smoke test, not a measurement)")
     parser.add_argument("--repeats", type=int, default=None, help="repetitions per figure (default 5, or 1 with --quick)")
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "benchmarks.md", help="Markdown file to write (default: %(default)s)")
+    parser.add_argument("--cpu", default=None, help="pin every measured process to this core with taskset (e.g. --cpu 0)")
+    parser.add_argument("--skip-head", action="store_true", help="skip start-up, bundled and validate (scale only)")
     args = parser.parse_args(argv)
+    if args.cpu is not None:
+        PIN[:] = ["taskset", "-c", str(args.cpu)]
     try:
         sizes = sorted({int(part) for part in args.sizes.split(",") if part.strip()})
     except ValueError:
@@ -306,17 +311,21 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - started:6.1f} s] {message}", file=sys.stderr, flush=True)
 
-    log("start-up ...")
-    head = startup_rows(repeats * 4)
-    log("bundled resources ...")
-    head += bundled_rows(processes=3 if not args.quick else 1, repeats=repeats)
-    log("validate ...")
-    head.append(validate_row(repeats))
+    head: list[Row] = []
+    if not args.skip_head:
+        log("start-up ...")
+        head = startup_rows(repeats * 4)
+        log("bundled resources ...")
+        head += bundled_rows(processes=3 if not args.quick else 1, repeats=repeats)
+        log("validate ...")
+        head.append(validate_row(repeats))
     log("scale ...")
     with tempfile.TemporaryDirectory(prefix="xborder-bench-") as tmp:
         scales = scale(sizes, repeats, Path(tmp), log)
     command = "uv run python bench/run.py" + (" --quick" if args.quick else "") + (
         f" --sizes {','.join(map(str, sizes))}" if tuple(sizes) != SIZES and not args.quick else ""
+    ) + (f" --repeats {repeats}" if args.repeats else "") + (f" --cpu {args.cpu}" if args.cpu is not None else "") + (
+        " --skip-head" if args.skip_head else ""
     )
     findings = HERE / "findings.md"
     text = report(head, scales, command, findings.read_text(encoding="utf-8") if findings.exists() else "")

@@ -190,14 +190,14 @@ def test_validate_reports_the_bundled_package_valid() -> None:
     assert report.summary().startswith("valid")
 
 
-def test_import_loads_neither_pandas_nor_frictionless() -> None:
-    code = "import sys, xborder_data; print(sorted(m for m in ('pandas', 'frictionless', 'numpy') if m in sys.modules))"
+def test_import_loads_neither_pandas_nor_pyarrow_nor_frictionless() -> None:
+    code = "import sys, xborder_data; print(sorted(m for m in ('pandas', 'frictionless', 'numpy', 'pyarrow') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
 
 def test_records_do_not_import_pandas() -> None:
-    code = "import sys, xborder_data; xborder_data.records('claims'); print('pandas' in sys.modules)"
+    code = "import sys, xborder_data; xborder_data.records('claims'); print('pandas' in sys.modules or 'pyarrow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

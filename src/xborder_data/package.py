@@ -178,17 +178,28 @@ class Package:
             UnknownResourceError, UnsafePathError, IntegrityError, DescriptorError,
             HeaderMismatchError, BadCellError, BrokenReferenceError.
         """
-        from xborder_data.tableschema.frames import to_frame
-
         key = (name, verify_integrity)
         with self._lock:
             frame = self._frames.get(key)
             if frame is None:
-                frame = to_frame(self.table(name, verify_integrity=verify_integrity, cache=False), self.resource(name).schema)
+                frame = self._frame(name, verify_integrity)
                 self._frames[key] = frame
         if check_references:
             self.check_references(name, verify_integrity=verify_integrity)
         return frame.copy(deep=True)
+
+    def _frame(self, name: str, verify_integrity: bool) -> "pd.DataFrame":
+        """Parse ``name`` into a DataFrame: the fast path when it can prove its answer, else the strict reader."""
+        from xborder_data.tableschema.fast import fast_frame
+        from xborder_data.tableschema.frames import to_frame
+        from xborder_data.tableschema.table import read_table
+
+        spec = self.resource(name)
+        data = self.read_bytes(name, verify_integrity=verify_integrity)  # integrity first, always
+        frame = fast_frame(data, spec)
+        if frame is None:
+            frame = to_frame(read_table(data, spec, self.path(name)), spec.schema)
+        return frame
 
     def load_all(self, *, verify_integrity: bool = True) -> dict[str, "pd.DataFrame"]:
         """Return every resource as a dict of name to DataFrame."""
