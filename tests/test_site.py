@@ -356,7 +356,8 @@ def test_new_rows_appear_without_code_change(tmp_path: Path) -> None:
         return rows + [extra]
 
     def add_policy(rows):
-        extra = dict(rows[-1], policy_id="test_policy", issue_year="2015", issue_date="2015-06-20", origin="extension")
+        # document_number is unique: the new row has none, as 10 real policies have none.
+        extra = dict(rows[-1], policy_id="test_policy", document_number="", issue_year="2015", issue_date="2015-06-20", origin="extension")
         return rows + [extra]
 
     before = xborder_data.bundled()

@@ -214,7 +214,7 @@ def _check_blank_rows(columns: list[list[Any]], where: _Where) -> None:
 def _check_keys(spec: ResourceSpec, columns: dict[str, list[Any]], where: _Where) -> None:
     """Unique fields, the primary key and unique keys: no two rows share a value."""
     schema = spec.schema
-    keys: list[tuple[tuple[str, ...], str]] = [((f.name,), "unique") for f in schema.fields if f.unique]
+    keys: list[tuple[tuple[str, ...], str]] = [((f.name,), "unique field") for f in schema.fields if f.unique]
     if schema.primary_key:
         keys.append((schema.primary_key, "primary key"))
     keys += [(key, "unique key") for key in schema.unique_keys]
