@@ -50,8 +50,10 @@ DIRECT_COUNTY_SLOTS = ("省直辖县级行政区划", "自治区直辖县级行�
 
 ZONE_FIELDS = [
     "zone_id", "batch", "name_zh", "name_en", "province_zh", "province_en", "adcode", "level",
-    "prefecture_adcode", "longitude", "latitude", "source_id", "note",
+    "prefecture_adcode", "longitude", "latitude", "revoked_batch", "source_id", "note",
 ]
+# The reply that revokes zones, as a source quotes it: the claim behind revoked_batch.
+REVOCATION = {"8": ("newsworldstream_zones_2025", "pilot zones in Haikou, Sanya and Alashankou will be revoked")}
 
 
 class BuildError(Exception):
@@ -181,6 +183,7 @@ def build(members: list[dict[str, str]], table: dict[str, Division]) -> tuple[li
             "prefecture_adcode": prefecture,
             "longitude": point.longitude,
             "latitude": point.latitude,
+            "revoked_batch": member.get("revoked_batch", ""),
             "source_id": member["source_id"],
             "note": member["note"],
         })
@@ -189,6 +192,17 @@ def build(members: list[dict[str, str]], table: dict[str, Division]) -> tuple[li
                       "Membership of the batch: the part of the source's list that names this city or area.")
         claims.append(pair[0])
         evidence.append(pair[1])
+        if member.get("second_quote"):  # a second text that names the member (or says which division it is)
+            evidence.append({**pair[1], "evidence_id": f"{claim_id}_2", "source_id": member["second_source_id"],
+                             "quote": member["second_quote"], "note": "A second source naming the member or settling which division it is."})
+        if member.get("revoked_batch"):
+            if member["revoked_batch"] not in REVOCATION:
+                raise BuildError(f"{member['name_zh']}: revoked by batch {member['revoked_batch']}, but no quote for that revocation")
+            source, quote = REVOCATION[member["revoked_batch"]]
+            pair_r = _claim(f"{claim_id}_revoked", zone_id, "revoked_batch", member["revoked_batch"], source, quote,
+                            "The reply on a later batch revokes this zone.")
+            claims.append(pair_r[0])
+            evidence.append(pair_r[1])
         if member["extra_quote"]:
             pair = _claim(f"{claim_id}_{member['extra_field']}", zone_id, member["extra_field"], prefecture,
                           member["extra_source_id"], member["extra_quote"], "Why the area is placed in this prefecture.")

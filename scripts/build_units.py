@@ -9,7 +9,8 @@ is a dependency of xborder-data: export the three files into a folder and run
 
     git -C <clone> show 57a0aa9c:dist/provinces.csv > /tmp/modood/provinces.csv   # and cities, areas
     uv run --with pypinyin==0.55.0 python scripts/build_units.py --table /tmp/modood
-    uv run python -m xborder_data.maintain
+    uv run python scripts/build_unit_points.py --site-packages /tmp/cpca/lib/python3.11/site-packages  # seat points
+    uv run python -m tools.maintain
 
 Rows: every province-level unit, every prefecture-level unit (the table's
 placeholder slots 市辖区, 县, 省直辖县级行政区划 and 自治区直辖县级行政区划 are not
@@ -41,7 +42,7 @@ ETHNIC = ["柯尔克孜", "哈萨克", "维吾尔", "傈僳", "景颇", "布依"
 READINGS = {"长治": "Changzhi", "朝阳": "Chaoyang", "漯河": "Luohe", "昌都": "Changdu", "锡林郭勒": "Xilinguole", "阿勒泰": "Aletai", "克孜勒苏": "Kezilesu", "珲春": "Hunchun"}
 FIELDS = [
     "unit_code", "name_zh", "name_en", "province_code", "province_zh", "province_en", "level",
-    "parent_code", "longitude", "latitude", "source_id", "vintage",
+    "parent_code", "longitude", "latitude", "point_source_id", "source_id", "vintage",
 ]
 
 
@@ -112,7 +113,7 @@ def build(folder: Path, zones: list[dict[str, str]]) -> list[dict[str, str]]:
         rows.append({
             "unit_code": code, "name_zh": name, "name_en": name_en, "province_code": province,
             "province_zh": provinces[province], "province_en": PROVINCE_EN[code[:2]], "level": level,
-            "parent_code": parent, "longitude": "", "latitude": "", "source_id": SOURCE_ID, "vintage": VINTAGE,
+            "parent_code": parent, "longitude": "", "latitude": "", "point_source_id": "", "source_id": SOURCE_ID, "vintage": VINTAGE,
         })
 
     for code, name in provinces.items():

@@ -26,6 +26,13 @@ FIRST_YEAR = {
     "next_year_if_after_june": {1: 2015, 2: 2016, 3: 2019, 4: 2020, 5: 2020, 6: 2022, 7: 2023, 8: 2025},
 }
 ZONES = xborder_data.records("pilot_zones")
+# Hainan Island's prefecture-level cities by GB/T 2260: Haikou, Sanya, Danzhou (Sansha,
+# 460300, administers the South China Sea islands, off the island).
+HAINAN_ISLAND = {"460100", "460200", "460400"}
+
+
+def _prefectures(zone: dict) -> set[str]:
+    return HAINAN_ISLAND if zone["level"] == "whole_island" else {zone["prefecture_adcode"]}
 
 
 def test_cli_choices_match_the_library() -> None:
@@ -35,7 +42,7 @@ def test_cli_choices_match_the_library() -> None:
 @pytest.mark.parametrize(("level", "rule"), list(itertools.product(LEVELS, RULES)))
 def test_panel_shape_is_units_times_years(level: str, rule: str) -> None:
     panel = xborder_data.pilot_zone_panel(2013, 2026, level=level, rule=rule)
-    units = {z["zone_id"] for z in ZONES} if level == "zone" else {z["prefecture_adcode"] for z in ZONES}
+    units = {z["zone_id"] for z in ZONES} if level == "zone" else set().union(*(_prefectures(z) for z in ZONES))
     assert len(panel) == len(units) * 14
     assert set(panel["unit_id"]) == units
     assert not panel.duplicated(["unit_id", "year"]).any()
@@ -61,16 +68,12 @@ def test_a_prefecture_is_treated_from_its_first_zone() -> None:
     assert first.loc["330700", "name_zh"] == "金华市"
     # Baoding: Xiong'an (batch 5, 2020) before Baoding itself (batch 8).
     assert first.loc["130600", "first_treated_year"] == 2020
-    # The whole island is its own province-level unit; Haikou keeps its 2018 start.
-    assert first.loc["460000", "first_treated_year"] == 2025 and first.loc["460100", "first_treated_year"] == 2018
-    # Hulunbuir is treated through Manzhouli but is not itself a zone: no name.
-    assert first.loc["150700", "first_treated_year"] == 2020 and first.loc["150700", "name_zh"] is pd_na()
-
-
-def pd_na():
-    import pandas as pd
-
-    return pd.NA
+    # The whole island treats its prefecture-level cities: Danzhou from 2025; Haikou keeps its 2018 start.
+    assert "460000" not in first.index and "460300" not in first.index
+    assert first.loc["460400", "first_treated_year"] == 2025 and first.loc["460100", "first_treated_year"] == 2018
+    # Hulunbuir is treated through Manzhouli but is not itself a zone: its name comes from units.
+    assert first.loc["150700", "first_treated_year"] == 2020 and first.loc["150700", "name_zh"] == "呼伦贝尔市"
+    assert not first[["name_zh", "name_en", "level", "province_zh"]].isna().any().any()
 
 
 def test_batch_8_is_dated_by_its_announcement() -> None:

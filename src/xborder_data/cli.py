@@ -40,6 +40,7 @@ from xborder_data.exports import FORMATS as EXPORT_FORMATS  # noqa: E402
 from xborder_data.citing.cite import STYLES as CITATION_STYLES  # noqa: E402
 from xborder_data.research.panel import LEVELS as PANEL_LEVELS  # noqa: E402
 from xborder_data.research.panel import RULES as PANEL_RULES  # noqa: E402
+from xborder_data.research.panel import TREATMENTS as PANEL_TREATMENTS  # noqa: E402
 
 SHOW_FORMATS = ("table", "csv", "json")
 _BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError, UnsafeOutputError)
@@ -456,12 +457,13 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 @click.option("--end", type=int, required=True, help="Last year of the panel (inclusive).")
 @click.option("--level", type=click.Choice(PANEL_LEVELS), default="zone", show_default=True, help="One unit per zone, or per enclosing prefecture.")
 @click.option("--rule", type=click.Choice(PANEL_RULES), default="approval_year", show_default=True, help="How a batch's approval date gives its first treated year.")
+@click.option("--treatment", type=click.Choice(PANEL_TREATMENTS), default="absorbing", show_default=True, help="Treated from the first zone on, or only until the zone is revoked.")
 @click.option("--balanced", is_flag=True, help="Every prefecture-level unit of `units`, never-treated ones coded 0 (see xborder_data.did_panel); ignores --level.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "dta", "parquet", "xlsx"]), default="csv", show_default=True, help="csv, Stata 118 .dta with variable labels, Parquet or xlsx; all but csv need --output.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the panel to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_package_option
-def panel(start: int, end: int, level: str, rule: str, balanced: bool, fmt: str, output: str | None, force: bool) -> None:
+def panel(start: int, end: int, level: str, rule: str, treatment: str, balanced: bool, fmt: str, output: str | None, force: bool) -> None:
     """Write the pilot-zone unit × year treatment panel.
 
     One row per unit and year, with treated (0/1), the first treated year and
@@ -475,7 +477,8 @@ def panel(start: int, end: int, level: str, rule: str, balanced: bool, fmt: str,
         raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
     if fmt == "csv":
         columns = did.COLUMNS if balanced else COLUMNS
-        rows = did.did_rows(_package(), start, end, cast("Any", rule)) if balanced else panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule))
+        rows = (did.did_rows(_package(), start, end, cast("Any", rule), cast("Any", treatment)) if balanced
+                else panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule), cast("Any", treatment)))
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
@@ -488,23 +491,23 @@ def panel(start: int, end: int, level: str, rule: str, balanced: bool, fmt: str,
         return
     import xborder_data
 
-    frame = did.did_panel(start, end, cast("Any", rule), package=_package()) if balanced else xborder_data.pilot_zone_panel(
-        start, end, cast("Any", level), cast("Any", rule), package=_package())
-    _write_frame(frame, output or "", fmt, force=force)
+    frame = did.did_panel(start, end, cast("Any", rule), treatment=cast("Any", treatment), package=_package()) if balanced else xborder_data.pilot_zone_panel(
+        start, end, cast("Any", level), cast("Any", rule), treatment=cast("Any", treatment), package=_package())
+    kind = "balanced prefecture" if balanced else level
+    _write_frame(frame, output or "", fmt, force=force, title=f"Pilot-zone panel ({kind}), {start}-{end}, rule {rule}, {treatment}")
     click.echo(printable(output or ""))
 
 
-def _write_frame(frame: Any, target: str, fmt: str, *, force: bool) -> None:
+def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) -> None:
     """Write a panel DataFrame as dta, parquet or xlsx, all or nothing."""
     from pathlib import Path
 
-    from xborder_data.exports.to_dta import write_stata
-    from xborder_data.research.did import TITLES
+    from xborder_data.exports.to_dta import write_panel
     from xborder_data.storage.staging import write_staged
 
     def write(staged: Path) -> None:
         if fmt == "dta":
-            write_stata(frame, staged, TITLES, "xborder-data treatment panel")
+            write_panel(frame, staged, _package(), title)
         elif fmt == "parquet":
             frame.to_parquet(staged, index=False)
         else:

@@ -25,36 +25,39 @@ STATA_STR = 2045  # longer text needs strL
 FIXED_TIME = datetime(2000, 1, 1)
 
 
-def stata_frame(frame: "pd.DataFrame") -> tuple["pd.DataFrame", list[str]]:
-    """Return ``frame`` in types Stata stores, and the columns that need strL."""
+def stata_frame(frame: "pd.DataFrame") -> tuple["pd.DataFrame", list[str], dict[str, str]]:
+    """Return ``frame`` in types Stata stores, the columns that need strL, and each date column's Stata format."""
     import pandas as pd
 
     out = frame.copy()
     long_text: list[str] = []
+    dates: dict[str, str] = {}
     for column in out.columns:
         dtype = str(out[column].dtype)
         if dtype in ("Int64", "Int32", "int64"):
-            # Stata has no nullable or 64-bit integer: missing values become '.', via double.
+            # Stata's long holds 32 bits and its own missing value '.': wider values go to double.
             values = out[column]
-            fits = values.dropna().abs().max() < 2**31 if values.notna().any() else True
-            out[column] = values.astype("int32") if (not values.isna().any() and fits) else values.astype("float64")
+            fits = values.dropna().abs().max() < 2**31 - 27 if values.notna().any() else True  # the top 27 codes are Stata's missing values
+            out[column] = values.astype("Int32") if fits else values.astype("float64")
         elif dtype == "boolean" or dtype == "bool":
             out[column] = out[column].astype("float64") if out[column].isna().any() else out[column].astype("int8")
         elif isinstance(out[column].dtype, pd.CategoricalDtype):
             continue
         elif dtype.startswith("datetime"):
-            continue
+            # A Table Schema date (always midnight) is a Stata daily date (%td), so no dofc() is needed.
+            values = out[column].dropna()
+            dates[column] = "td" if (values == values.dt.normalize()).all() else "tc"
         elif out[column].dtype == object or dtype.startswith("string"):
             text = out[column].astype(object).where(out[column].notna(), "")
             out[column] = text.map(lambda v: v if isinstance(v, str) else str(v))
             if max((len(v.encode("utf-8")) for v in out[column]), default=0) > STATA_STR:
                 long_text.append(column)
-    return out, long_text
+    return out, long_text, dates
 
 
 def write_stata(frame: "pd.DataFrame", path: Path, labels: dict[str, str], title: str, value_labels: dict[str, dict[int, str]] | None = None) -> None:
     """Write ``frame`` as Stata 118 with variable labels, value labels and a data label."""
-    out, long_text = stata_frame(frame)
+    out, long_text, dates = stata_frame(frame)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pandas warns that strL columns are not labelled; they are
         out.to_stata(
@@ -64,6 +67,7 @@ def write_stata(frame: "pd.DataFrame", path: Path, labels: dict[str, str], title
             variable_labels={c: labels.get(c, c)[:STATA_LABEL] for c in out.columns},
             data_label=title[:STATA_LABEL],
             convert_strl=long_text,
+            convert_dates=dates,
             value_labels=cast("Any", value_labels or None),  # pandas-stubs types the keys too narrowly
             time_stamp=FIXED_TIME,
         )
@@ -104,8 +108,30 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
         from xborder_data.research.did import PANEL_TABLE, TITLES, did_panel, export_span
 
         def panel(path: Path) -> None:
-            frame = did_panel(*export_span(package), package=package)
-            write_stata(frame, path, TITLES, "Balanced prefecture x year DID panel of the pilot zones", {"batch": _batch_labels(package)})
+            start, end = export_span(package)
+            write_panel(did_panel(start, end, package=package), path, package,
+                        f"Balanced prefecture x year DID panel, {start}-{end}, rule approval_year, absorbing")
 
         plan[outdir / f"{PANEL_TABLE}.dta"] = panel
     return plan
+
+
+# Text columns of the panels with few values, stored as labelled integers.
+PANEL_CATEGORIES = ("level", "dated_by")
+
+
+def write_panel(frame: "pd.DataFrame", path: Path, package: "Package", title: str) -> None:
+    """Write a treatment panel (zone, prefecture or balanced) as Stata 118: variable
+    labels from the panel titles, ``batch`` labelled per batch, level and dated_by as
+    labelled integers, dates as %td."""
+    import pandas as pd
+
+    from xborder_data.research.did import TITLES
+    from xborder_data.research.panel import TITLES as ZONE_TITLES
+
+    out = frame.copy()
+    for column in PANEL_CATEGORIES:
+        if column in out.columns:
+            present = sorted(v for v in out[column].dropna().unique())
+            out[column] = pd.Categorical(out[column].astype(object), categories=present)
+    write_stata(out, path, {**ZONE_TITLES, **TITLES}, title, {"batch": _batch_labels(package)})

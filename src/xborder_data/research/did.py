@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.research.panel import Rule, panel_rows
+from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, is_treated
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -22,16 +22,19 @@ if TYPE_CHECKING:
 PREFECTURE_LEVELS = ("municipality", "prefecture_city", "autonomous_prefecture", "region", "league")
 COLUMNS = [
     "unit_num", "unit_code", "name_zh", "name_en", "province_code", "province_zh", "province_en", "level",
-    "year", "ever_treated", "treated", "batch", "first_treated_year", "years_since_treatment", "dated_by",
-    "approval_date", "announced_date", "possibly_unlisted",
+    "year", "ever_treated", "treated", "batch", "first_treated_year", "cohort", "years_since_treatment", "dated_by",
+    "approval_date", "announced_date", "revoked_year", "possibly_unlisted",
 ]
-INTEGERS = ("unit_num", "year", "ever_treated", "treated", "batch", "first_treated_year", "years_since_treatment", "possibly_unlisted")
+INTEGERS = ("unit_num", "year", "ever_treated", "treated", "batch", "first_treated_year", "cohort", "years_since_treatment",
+            "revoked_year", "possibly_unlisted")
 TITLES = {
     "unit_num": "Unit number (xtset)", "unit_code": "Division code", "name_zh": "Name (Chinese)", "name_en": "Name (English)",
     "province_code": "Province code", "province_zh": "Province (Chinese)", "province_en": "Province (English)",
     "level": "Level", "year": "Year", "ever_treated": "Ever designated", "treated": "Treated (0/1)",
-    "batch": "First batch", "first_treated_year": "First treated year", "years_since_treatment": "Years since treatment",
+    "batch": "First batch", "first_treated_year": "First treated year",
+    "cohort": "Treatment cohort (first treated year; 0 = never treated)", "years_since_treatment": "Years since treatment",
     "dated_by": "Dated by", "approval_date": "Approval date", "announced_date": "Announcement date",
+    "revoked_year": "Treatment ends (all zones revoked)",
     "possibly_unlisted": "May be an unlisted designation",
 }
 
@@ -47,17 +50,22 @@ def export_span(package: "Package") -> tuple[int, int]:
     return FIRST_YEAR, max(years)
 
 
-def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_year") -> list[dict[str, Any]]:
+def _gap_batches(batches: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Batches whose listed members fall short of the count their reply states."""
+    return [row for row in batches.values()
+            if row["zones_listed"] is not None and row["zones_added"] is not None and row["zones_listed"] < row["zones_added"]]
+
+
+def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_year",
+             treatment: Treatment = "absorbing") -> list[dict[str, Any]]:
     """Return the balanced prefecture × year panel as dicts (no pandas), sorted by unit and year."""
-    treated = {row["unit_id"]: row for row in panel_rows(package, start, start, "prefecture", rule)}
+    check_arguments("did_panel", start, end, rule, treatment)
+    treated = {unit["unit_id"]: unit for unit in _units(package, "prefecture", rule)}
     batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
-    # A batch whose listed members fall short of its stated count may hold any unit not
-    # yet treated when it was approved: flag those units so a researcher can drop them.
-    gaps = sorted(
-        first for first, row in ((row["approval_year"] or (row["announced_date"].year if row["announced_date"] else None), row)
-                                 for row in batches.values())
-        if first is not None and row["zones_listed"] is not None and row["zones_added"] is not None and row["zones_listed"] < row["zones_added"]
-    )
+    # A unit could be an unnamed member of a batch with missing members when no
+    # earlier batch or that batch names it, and it lies in a province the reply is
+    # addressed to (any province where no source gives the addressees).
+    gaps = [(row["batch"], set(row["addressees"].split(" | ")) if row["addressees"] else None) for row in _gap_batches(batches)]
     rows = []
     for unit in sorted(package.records("units"), key=lambda u: u["unit_code"]):
         if unit["level"] not in PREFECTURE_LEVELS:
@@ -65,43 +73,51 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
         hit = treated.get(unit["unit_code"])
         first = hit["first_treated_year"] if hit else None
         batch = batches[hit["batch"]] if hit else None
-        flagged = int(any(first is None or first > gap for gap in gaps))
+        flagged = int(any((hit is None or hit["batch"] > number) and (provinces is None or unit["province_zh"] in provinces)
+                          for number, provinces in gaps))
         base = {
             "unit_num": int(unit["unit_code"]), "unit_code": unit["unit_code"], "name_zh": unit["name_zh"],
             "name_en": unit["name_en"], "province_code": unit["province_code"], "province_zh": unit["province_zh"],
             "province_en": unit["province_en"], "level": unit["level"], "ever_treated": int(hit is not None),
-            "batch": hit["batch"] if hit else None, "first_treated_year": first, "dated_by": hit["dated_by"] if hit else None,
+            "batch": hit["batch"] if hit else None, "first_treated_year": first, "cohort": first or 0,
+            "dated_by": hit["dated_by"] if hit else None,
             "approval_date": batch["approval_date"] if batch else None, "announced_date": batch["announced_date"] if batch else None,
-            "possibly_unlisted": flagged,
+            "revoked_year": hit["revoked_year"] if hit else None, "possibly_unlisted": flagged,
         }
         for year in range(start, end + 1):
             since = None if first is None else year - first
-            rows.append({**base, "year": year, "treated": int(since is not None and since >= 0), "years_since_treatment": since})
+            rows.append({**base, "year": year, "treated": is_treated(hit, year, treatment) if hit else 0, "years_since_treatment": since})
     return [{column: row[column] for column in COLUMNS} for row in rows]
 
 
-def did_panel(start: int, end: int, rule: Rule = "approval_year", *, package: "Package | None" = None) -> "pd.DataFrame":
+def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: Treatment = "absorbing",
+              package: "Package | None" = None) -> "pd.DataFrame":
     """Return the balanced prefecture × year DID panel over every prefecture-level unit.
 
     Args:
         start: first year (inclusive); end: last year (inclusive).
         rule: how a batch's approval dates its first treated year (see
             ``pilot_zone_panel``).
+        treatment: ``"absorbing"`` (default) or ``"ends_at_revocation"``, as
+            in ``pilot_zone_panel``. At prefecture level the two agree for
+            every unit in this release: the reply that revokes Haikou, Sanya
+            and Alashankou designates Hainan Island and Bortala.
         package: another copy of the package; the bundled one by default.
 
     Returns:
         One row per prefecture-level unit of ``units`` (333 in the 2023 code
         table, plus the four municipalities) and year. ``unit_num`` is the
         division code as an integer, for ``xtset unit_num year``. Never-treated
-        units have treated 0, ever_treated 0 and empty batch and first year.
-        Treatment is absorbing: the 2025 revocation of Haikou, Sanya and
-        Alashankou is not modelled (Hainan Island and Bortala are designated
-        by the same reply). ``possibly_unlisted`` is 1 for a unit not yet
-        treated when a batch with members no source names was approved (see
-        ``pilot_zone_batches.note``): drop those units for a clean control group.
-        County-level zones (Yiwu…) treat their prefecture; Xiong'an treats Baoding.
-        The 2025 whole-island zone of Hainan is a province-level unit and marks
-        no prefecture here: Haikou and Sanya are treated from their own batches.
+        units have treated 0, ever_treated 0, cohort 0 and empty batch and
+        first year; ``cohort`` is the first treated year with 0 for never
+        treated, the group variable ``csdid`` and R's ``did`` expect.
+        ``possibly_unlisted`` is 1 for a unit that could be one of the
+        designations no source names: no batch up to that batch names it, and
+        it lies in a province the batch's reply is addressed to
+        (``pilot_zone_batches.addressees``). Drop those units for a clean
+        control group. County-level zones (Yiwu…) treat their prefecture;
+        Xiong'an treats Baoding; the 2025 whole-island zone treats Haikou,
+        Sanya and Danzhou (not Sansha).
 
     Example:
         >>> p = did_panel(2015, 2016)
@@ -114,7 +130,7 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, package: "P
         from xborder_data.package import bundled
 
         package = bundled()
-    frame = pd.DataFrame(did_rows(package, start, end, rule), columns=COLUMNS)
+    frame = pd.DataFrame(did_rows(package, start, end, rule, treatment), columns=COLUMNS)
     for column in INTEGERS:
         frame[column] = frame[column].astype("Int64")
     for column in COLUMNS:

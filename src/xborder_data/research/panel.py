@@ -19,14 +19,45 @@ if TYPE_CHECKING:
 
 Level = Literal["zone", "prefecture"]
 Rule = Literal["approval_year", "next_year_if_after_june"]
+Treatment = Literal["absorbing", "ends_at_revocation"]
 
 LEVELS = ("zone", "prefecture")
-YEARS = (1900, 2100)  # bounds the panel: about 171 units × 201 years at most
+YEARS = (1900, 2100)  # bounds the panel: about 340 units × 201 years at most
 RULES = ("approval_year", "next_year_if_after_june")
+TREATMENTS = ("absorbing", "ends_at_revocation")
 COLUMNS = [
     "unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level",
-    "year", "batch", "first_treated_year", "dated_by", "treated", "years_since_treatment",
+    "year", "batch", "first_treated_year", "dated_by", "revoked_year", "treated", "years_since_treatment",
 ]
+TITLES = {
+    "unit_id": "Unit (zone_id, or prefecture code)", "code": "Division code", "prefecture_adcode": "Prefecture code",
+    "name_zh": "Name (Chinese)", "name_en": "Name (English)", "province_zh": "Province (Chinese)",
+    "province_en": "Province (English)", "level": "Level", "year": "Year", "batch": "First batch",
+    "first_treated_year": "First treated year", "dated_by": "Dated by", "revoked_year": "Treatment ends (all zones revoked)",
+    "treated": "Treated (0/1)", "years_since_treatment": "Years since treatment",
+}
+# Hainan's prefecture-level units off Hainan Island: Sansha administers the South
+# China Sea islands, so the 2025 whole-island zone does not cover it.
+OFF_ISLAND = frozenset({"460300"})
+
+
+def check_arguments(who: str, start: Any, end: Any, rule: Any, treatment: Any, level: Any = "zone") -> None:
+    """Refuse a bad year range, level, rule or treatment with one UsageError naming ``who``."""
+    if level not in LEVELS:
+        raise UsageError(f"{who}: level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if rule not in RULES:
+        raise UsageError(f"{who}: rule must be one of {', '.join(RULES)}, not {rule!r}")
+    if treatment not in TREATMENTS:
+        raise UsageError(f"{who}: treatment must be one of {', '.join(TREATMENTS)}, not {treatment!r}")
+    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+        raise UsageError(f"{who}: start and end must be whole years, not {start!r} and {end!r}")
+    if start > end:
+        raise UsageError(f"{who}: start {start} is after end {end}; give start <= end")
+    if not (YEARS[0] <= start and end <= YEARS[1]):
+        raise UsageError(
+            f"{who}: years must lie in {YEARS[0]}–{YEARS[1]} (calendar years a city panel can mean), "
+            f"not {start}–{end}"
+        )
 
 
 def first_treated_year(batch: dict[str, Any], rule: Rule) -> tuple[int, str]:
@@ -67,56 +98,80 @@ def first_treated_year(batch: dict[str, Any], rule: Rule) -> tuple[int, str]:
     return int(year) + (1 if month > 6 else 0), "approval"
 
 
-def _units(zones: list[dict[str, Any]], batches: dict[int, dict[str, Any]], level: Level, rule: Rule) -> list[dict[str, Any]]:
-    """One dict per unit with its names, batch and first treated year."""
+def zone_prefectures(zone: dict[str, Any], units: list[dict[str, Any]]) -> list[str]:
+    """The prefecture-level units a zone treats: its prefecture_adcode, or for a
+    whole-island zone every prefecture-level unit of its province on the island."""
+    if zone["level"] != "whole_island":
+        return [zone["prefecture_adcode"]]
+    province = zone["prefecture_adcode"]
+    return sorted(u["unit_code"] for u in units
+                  if u["province_code"] == province and u["unit_code"] != province and u["parent_code"] == province
+                  and u["unit_code"] not in OFF_ISLAND)
+
+
+def _spells(zones: list[dict[str, Any]], batches: dict[int, dict[str, Any]], rule: Rule) -> dict[str, tuple[int, str, int | None]]:
+    """zone_id -> (first treated year, what dates it, year the revoking batch starts or None)."""
+    out = {}
+    for zone in zones:
+        start, basis = first_treated_year(batches[zone["batch"]], rule)
+        revoked = zone.get("revoked_batch")
+        out[zone["zone_id"]] = (start, basis, first_treated_year(batches[revoked], rule)[0] if revoked else None)
+    return out
+
+
+def _units(package: "Package", level: Level, rule: Rule) -> list[dict[str, Any]]:
+    """One dict per unit with its names, batch, first treated year and its zones' spells."""
+    zones = package.records("pilot_zones")
+    batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
+    spells = _spells(zones, batches, rule)
+    table = {u["unit_code"]: u for u in package.records("units")} if level == "prefecture" else {}
     units: dict[str, dict[str, Any]] = {}
     for zone in sorted(zones, key=lambda z: (z["batch"], z["zone_id"])):
-        start, basis = first_treated_year(batches[zone["batch"]], rule)
+        start, basis, end = spells[zone["zone_id"]]
         if level == "zone":
-            key, code = zone["zone_id"], zone["adcode"] or zone["prefecture_adcode"]
-            unit = {"unit_id": key, "code": code, "name_zh": zone["name_zh"], "name_en": zone["name_en"], "level": zone["level"]}
+            keys = [zone["zone_id"]]
         else:
-            key = code = zone["prefecture_adcode"]
-            own = zone["adcode"] == code  # the zone is the prefecture itself
-            unit = {"unit_id": key, "code": code, "name_zh": zone["name_zh"] if own else None,
-                    "name_en": zone["name_en"] if own else None, "level": zone["level"] if own else None}
-        unit.update(prefecture_adcode=zone["prefecture_adcode"], province_zh=zone["province_zh"],
-                    province_en=zone["province_en"], batch=zone["batch"], first_treated_year=start, dated_by=basis)
-        known = units.get(key)
-        if known is None:
-            units[key] = unit
-            continue
-        # A prefecture is treated from its first zone; keep names from the zone that is the prefecture.
-        if start < known["first_treated_year"]:
-            known.update(batch=unit["batch"], first_treated_year=start, dated_by=basis)
-        for field in ("name_zh", "name_en", "level"):
-            if known[field] is None:
-                known[field] = unit[field]
+            keys = zone_prefectures(zone, list(table.values()))
+        for key in keys:
+            if level == "zone":
+                unit = {"unit_id": key, "code": zone["adcode"] or zone["prefecture_adcode"], "prefecture_adcode": zone["prefecture_adcode"],
+                        "name_zh": zone["name_zh"], "name_en": zone["name_en"], "level": zone["level"],
+                        "province_zh": zone["province_zh"], "province_en": zone["province_en"]}
+            else:
+                own = zone["adcode"] == key  # the zone is the prefecture itself: keep its source's English name
+                named = table[key]
+                unit = {"unit_id": key, "code": key, "prefecture_adcode": key, "name_zh": named["name_zh"],
+                        "name_en": zone["name_en"] if own else named["name_en"], "level": named["level"],
+                        "province_zh": named["province_zh"], "province_en": named["province_en"]}
+            known = units.setdefault(key, {**unit, "batch": zone["batch"], "first_treated_year": start, "dated_by": basis, "spells": []})
+            known["spells"].append((start, end))
+            if zone["adcode"] == key and level == "prefecture":
+                known["name_en"] = zone["name_en"]
+            if start < known["first_treated_year"]:  # a prefecture is treated from its first zone
+                known.update(batch=zone["batch"], first_treated_year=start, dated_by=basis)
+    for unit in units.values():
+        ends = [end for _, end in unit["spells"]]
+        unit["revoked_year"] = max(ends) if ends and None not in ends else None  # every zone revoked: when the last ends
     return list(units.values())
 
 
-def panel_rows(package: "Package", start: int, end: int, level: Level = "zone", rule: Rule = "approval_year") -> list[dict[str, Any]]:
+def is_treated(unit: dict[str, Any], year: int, treatment: Treatment) -> int:
+    """1 when the unit is treated in ``year``: from its first zone on (absorbing), or
+    while one of its zones is designated and not yet revoked (ends_at_revocation)."""
+    if treatment == "absorbing":
+        return int(year >= unit["first_treated_year"])
+    return int(any(start <= year and (end is None or year < end) for start, end in unit["spells"]))
+
+
+def panel_rows(package: "Package", start: int, end: int, level: Level = "zone", rule: Rule = "approval_year",
+               treatment: Treatment = "absorbing") -> list[dict[str, Any]]:
     """Return the panel as a list of dicts (no pandas), sorted by unit and year."""
-    if level not in LEVELS:
-        raise UsageError(f"pilot_zone_panel: level must be one of {', '.join(LEVELS)}, not {level!r}")
-    if rule not in RULES:
-        raise UsageError(f"pilot_zone_panel: rule must be one of {', '.join(RULES)}, not {rule!r}")
-    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
-        raise UsageError(f"pilot_zone_panel: start and end must be whole years, not {start!r} and {end!r}")
-    if start > end:
-        raise UsageError(f"pilot_zone_panel: start {start} is after end {end}; give start <= end")
-    if not (YEARS[0] <= start and end <= YEARS[1]):
-        raise UsageError(
-            f"pilot_zone_panel: years must lie in {YEARS[0]}–{YEARS[1]} (calendar years a city panel can mean), "
-            f"not {start}–{end}"
-        )
-    batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
-    units = _units(package.records("pilot_zones"), batches, level, rule)
+    check_arguments("pilot_zone_panel", start, end, rule, treatment, level)
     rows = []
-    for unit in sorted(units, key=lambda u: u["unit_id"]):
+    for unit in sorted(_units(package, level, rule), key=lambda u: u["unit_id"]):
         for year in range(start, end + 1):
-            since = year - unit["first_treated_year"]
-            rows.append({**unit, "year": year, "treated": int(since >= 0), "years_since_treatment": since})
+            rows.append({**unit, "year": year, "treated": is_treated(unit, year, treatment),
+                         "years_since_treatment": year - unit["first_treated_year"]})
     return [{column: row[column] for column in COLUMNS} for row in rows]
 
 
@@ -126,6 +181,7 @@ def pilot_zone_panel(
     level: Level = "zone",
     rule: Rule = "approval_year",
     *,
+    treatment: Treatment = "absorbing",
     package: "Package | None" = None,
 ) -> "pd.DataFrame":
     """Return the long unit × year treatment panel of the pilot zones.
@@ -138,31 +194,42 @@ def pilot_zone_panel(
             prefecture's); or ``"prefecture"``, one unit per enclosing
             prefecture (unit_id and code are prefecture_adcode), treated from
             its first zone. A county-level zone such as Yiwu makes its
-            prefecture treated. Names are empty for a prefecture that is not a
-            zone itself. At zone level a code can repeat (Xiong'an, batch 5,
-            and Baoding, batch 8, both give 130600): merge city statistics at
-            prefecture level.
+            prefecture treated; names, level and province come from ``units``
+            (the English name from the zone where the zone is the prefecture).
+            The 2025 whole-island zone of Hainan treats Hainan's prefecture-level
+            units on the island (Haikou, Sanya, Danzhou; not Sansha, whose
+            islands lie in the South China Sea). At zone level a code can repeat
+            (Xiong'an, batch 5, and Baoding, batch 8, both give 130600): merge
+            city statistics at prefecture level.
         rule: ``"approval_year"`` treats a batch from the year of approval;
             ``"next_year_if_after_june"`` from the next year when it was
             approved after June (see first_treated_year).
+        treatment: ``"absorbing"`` (the default, as most published designs):
+            once treated, always treated. ``"ends_at_revocation"``: a zone is
+            treated from its batch's year until the year the batch that revokes
+            it (``pilot_zones.revoked_batch``) starts, dated by the same rule;
+            a prefecture is treated while any of its zones is. The 2025 reply
+            revokes Haikou, Sanya and Alashankou, but designates the whole of
+            Hainan Island and Bortala (Alashankou's prefecture) in the same
+            act, so at prefecture level no unit leaves treatment; at zone level
+            the three zones do.
         package: another copy of the package; the bundled one by default.
 
     Returns:
         A DataFrame with one row per unit and year: unit_id, code,
         prefecture_adcode, name_zh, name_en, province_zh, province_en, level,
         year, batch, first_treated_year, dated_by ("approval", or
-        "announcement" where the approval is undated), treated (0/1) and
+        "announcement" where the approval is undated), revoked_year (the
+        year treatment ends under ``ends_at_revocation``, when every zone of
+        the unit is revoked; else empty), treated (0/1) and
         years_since_treatment (year - first_treated_year, negative before).
-        Treatment is absorbing: the 2025 revocation of three zones (see
-        their notes) is not modelled.
-        Only designated units appear. Before using the cities outside it
-        as controls, note that 10 of the 181 designations are missing
-        because no source read names them (pilot_zone_batches.note says
-        which): fill treated with 0 only for cities you know were never
-        designated.
+        Only designated units appear: for a balanced panel of every
+        prefecture-level unit with never-treated controls, use
+        ``did_panel``. 9 of the 181 designations are missing because no
+        source read names them (pilot_zone_batches.note says which).
 
     Raises:
-        UsageError: for a bad level, rule or year range, or a batch whose
+        UsageError: for a bad level, rule, treatment or year range, or a batch whose
             dates the rule needs but the data lacks.
 
     Example:
@@ -172,13 +239,14 @@ def pilot_zone_panel(
     """
     import pandas as pd
 
+    check_arguments("pilot_zone_panel", start, end, rule, treatment, level)  # before the bundled package is read
     if package is None:
         from xborder_data.package import bundled
 
         package = bundled()
-    rows = panel_rows(package, start, end, level, rule)
+    rows = panel_rows(package, start, end, level, rule, treatment)
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    for column in ("year", "batch", "first_treated_year", "treated", "years_since_treatment"):
+    for column in ("year", "batch", "first_treated_year", "revoked_year", "treated", "years_since_treatment"):
         frame[column] = frame[column].astype("Int64")  # nullable: a merge keeps integers
     for column in ("unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level", "dated_by"):
         frame[column] = frame[column].astype("string")
