@@ -152,3 +152,92 @@ def test_every_resource_reads_back_from_dta_with_labels_and_values(dta_folder: P
         elif spec["type"] == "integer":
             got = [None if pd.isna(v) else int(v) for v in raw[spec["name"]]]
             assert got == [int(row[spec["name"]]) if row[spec["name"]] else None for row in rows], spec["name"]
+
+
+# --- treatment that ends, the island, the flag for unnamed members, Stata types ---
+
+def _batches_csv() -> dict[str, dict[str, str]]:
+    with (REPO / "data" / "pilot_zone_batches.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["batch"]: row for row in csv.DictReader(handle)}
+
+
+def _zones_csv() -> list[dict[str, str]]:
+    with (REPO / "data" / "pilot_zones.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_revoked_zones_leave_treatment_only_when_asked() -> None:
+    revoked = {z["zone_id"]: int(z["revoked_batch"]) for z in _zones_csv() if z["revoked_batch"]}
+    assert set(revoked) == {"b3-460100", "b5-460200", "b6-652702"}  # Haikou, Sanya, Alashankou (the 2025 reply)
+    # Batch 8 is dated by its publication, 2025-04-25 (read with the csv module).
+    end = int(_batches_csv()["8"]["announced_date"][:4])
+    ending = xborder_data.pilot_zone_panel(2020, 2026, treatment="ends_at_revocation")
+    absorbing = xborder_data.pilot_zone_panel(2020, 2026)
+    for zone_id in revoked:
+        rows = ending[ending["unit_id"] == zone_id].set_index("year")
+        first = int(rows["first_treated_year"].iloc[0])
+        assert [int(v) for v in rows["treated"]] == [int(first <= y < end) for y in range(2020, 2027)]
+        assert (absorbing[absorbing["unit_id"] == zone_id]["treated"] == (absorbing["year"] >= first)[absorbing["unit_id"] == zone_id]).all()
+    others = ending[~ending["unit_id"].isin(revoked)]
+    assert (others["treated"].to_numpy() == absorbing[~absorbing["unit_id"].isin(revoked)]["treated"].to_numpy()).all()
+
+
+def test_at_prefecture_level_the_island_and_bortala_keep_revoked_cities_treated() -> None:
+    absorbing = xborder_data.did_panel(2024, 2026)
+    ending = xborder_data.did_panel(2024, 2026, treatment="ends_at_revocation")
+    assert (absorbing["treated"] == ending["treated"]).all()
+    by = ending.set_index(["unit_code", "year"])
+    # Haikou, Sanya and Danzhou lie on Hainan Island; Sansha (460300) does not.
+    for code in ("460100", "460200", "460400", "652700"):
+        assert by.loc[(code, 2025), "treated"] == 1, code
+    assert by.loc[("460400", 2024), "treated"] == 0 and by.loc[("460300", 2026), "treated"] == 0
+
+
+def test_cohort_is_the_first_year_or_zero(panel: pd.DataFrame) -> None:
+    expected = panel["first_treated_year"].fillna(0)
+    assert (panel["cohort"] == expected).all() and str(panel["cohort"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("rule", ["approval_year", "next_year_if_after_june"])
+def test_possibly_unlisted_marks_only_candidates_of_the_incomplete_batch(rule: str) -> None:
+    panel = xborder_data.did_panel(2012, 2025, rule).drop_duplicates("unit_code").set_index("unit_code")
+    batches = _batches_csv()
+    incomplete = [b for b in batches.values() if int(b["zones_listed"]) < int(b["zones_added"])]
+    assert [b["batch"] for b in incomplete] == ["7"]
+    provinces = set(incomplete[0]["addressees"].split(" | "))
+    named_by_7 = {z["prefecture_adcode"] for z in _zones_csv() if int(z["batch"]) <= 7}
+    itself = {z["adcode"] for z in _zones_csv()}
+    for code, row in panel.iterrows():
+        candidate = code not in named_by_7 and code not in itself and row["province_zh"] in provinces
+        assert row["possibly_unlisted"] == int(candidate), code
+    # The three Jiangxi names the copy gives in English are candidates; Hubei is not addressed.
+    assert panel.loc[["360300", "360900", "360800"], "possibly_unlisted"].tolist() == [1, 1, 1]
+    clean = panel[(panel["possibly_unlisted"] == 0) & (panel["ever_treated"] == 0)]
+    assert len(clean) > 0 and "湖北省" in set(clean["province_zh"])
+
+
+@pytest.mark.parametrize(("start", "end"), [(2020, 2012), (2012, 2300), (1800, 2020), (2012, "2024"), (True, 2020)])
+def test_bad_years_are_one_usage_error(start: object, end: object) -> None:
+    from xborder_data.errors import UsageError
+
+    with pytest.raises(UsageError, match="did_panel"):
+        xborder_data.did_panel(start, end)  # type: ignore[arg-type]
+    if type(start) is int and type(end) is int:  # the CLI parses text: "2024" is a year there
+        result = CliRunner().invoke(cli, ["panel", "--start", str(start), "--end", str(end), "--balanced"])
+        assert result.exit_code == 2 and "did_panel" in result.output and "Traceback" not in result.output
+
+
+def test_the_stata_panel_has_daily_dates_integers_and_value_labels(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    target = tmp_path / "p.dta"
+    result = CliRunner().invoke(cli, ["panel", "--start", "2018", "--end", "2020", "--balanced", "--format", "dta", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    frame, meta = pyreadstat.read_dta(str(target))
+    assert meta.original_variable_types["approval_date"] == "%td"
+    for column in ("batch", "first_treated_year", "cohort", "treated", "unit_num"):
+        assert meta.readstat_variable_types[column] in ("int8", "int16", "int32"), column
+    assert set(meta.variable_to_label) >= {"batch", "level", "dated_by"}
+    labelled, _ = pyreadstat.read_dta(str(target), apply_value_formats=True)
+    assert "prefecture_city" in set(labelled["level"]) and "approval" in set(labelled["dated_by"])
+    hz = frame[(frame["unit_code"] == "330100") & (frame["year"] == 2018)].iloc[0]
+    assert str(hz["approval_date"]) == "2015-03-07" and hz["cohort"] == 2015

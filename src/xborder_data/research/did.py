@@ -63,9 +63,11 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
     treated = {unit["unit_id"]: unit for unit in _units(package, "prefecture", rule)}
     batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
     # A unit could be an unnamed member of a batch with missing members when no
-    # earlier batch or that batch names it, and it lies in a province the reply is
-    # addressed to (any province where no source gives the addressees).
+    # batch up to it names the unit or a zone inside it, no later batch designates
+    # the unit itself (a reply designates no existing zone), and it lies in a
+    # province the reply is addressed to (any province where no source gives them).
     gaps = [(row["batch"], set(row["addressees"].split(" | ")) if row["addressees"] else None) for row in _gap_batches(batches)]
+    designated_itself = {zone["adcode"] for zone in package.records("pilot_zones") if zone["adcode"]}
     rows = []
     for unit in sorted(package.records("units"), key=lambda u: u["unit_code"]):
         if unit["level"] not in PREFECTURE_LEVELS:
@@ -73,8 +75,8 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
         hit = treated.get(unit["unit_code"])
         first = hit["first_treated_year"] if hit else None
         batch = batches[hit["batch"]] if hit else None
-        flagged = int(any((hit is None or hit["batch"] > number) and (provinces is None or unit["province_zh"] in provinces)
-                          for number, provinces in gaps))
+        flagged = int(unit["unit_code"] not in designated_itself and any(
+            (hit is None or hit["batch"] > number) and (provinces is None or unit["province_zh"] in provinces) for number, provinces in gaps))
         base = {
             "unit_num": int(unit["unit_code"]), "unit_code": unit["unit_code"], "name_zh": unit["name_zh"],
             "name_en": unit["name_en"], "province_code": unit["province_code"], "province_zh": unit["province_zh"],
@@ -112,8 +114,9 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
         first year; ``cohort`` is the first treated year with 0 for never
         treated, the group variable ``csdid`` and R's ``did`` expect.
         ``possibly_unlisted`` is 1 for a unit that could be one of the
-        designations no source names: no batch up to that batch names it, and
-        it lies in a province the batch's reply is addressed to
+        designations no source names: no batch up to that batch names it or a
+        zone inside it, no later batch designates the unit itself, and it lies
+        in a province the batch's reply is addressed to
         (``pilot_zone_batches.addressees``). Drop those units for a clean
         control group. County-level zones (Yiwu…) treat their prefecture;
         Xiong'an treats Baoding; the 2025 whole-island zone treats Haikou,
