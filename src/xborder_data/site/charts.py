@@ -57,13 +57,23 @@ def render_svg(spec: dict[str, Any], *, outlined_legends: tuple[str, ...] = ()) 
     vl_convert = require("vl_convert")
     spec = _without_controls(spec)  # vl-convert aborts the process on some control characters
     if not outlined_legends:
-        return vl_convert.vegalite_to_svg(spec)
+        return with_titles(vl_convert.vegalite_to_svg(spec))
     vega = vl_convert.vegalite_to_vega(spec)
     for legend in vega.get("legends", []):
         if legend.get("title") in outlined_legends:
             update = legend.setdefault("encode", {}).setdefault("symbols", {}).setdefault("update", {})
             update.update({"stroke": {"value": "#333"}, "fill": {"value": "white"}, "strokeWidth": {"value": 1.5}})
-    return vl_convert.vega_to_svg(vega)
+    return with_titles(vl_convert.vega_to_svg(vega))
+
+
+# A data mark of Vega's SVG: a path with its description as aria-label (already escaped).
+_MARK = re.compile(r'<path aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="(?!geoshape)[^"]*"[^>]*?/>')
+
+
+def with_titles(svg: str) -> str:
+    """Give every data mark (not the base map's shapes) an SVG ``<title>``: the
+    browser's own tooltip, which a static, script-free page can show on hover."""
+    return _MARK.sub(lambda mark: mark.group(0)[:-2] + f"><title>{mark.group(1)}</title></path>", svg)
 
 
 _CONTROLS = dict.fromkeys([*range(0x00, 0x20), 0x7F], " ")

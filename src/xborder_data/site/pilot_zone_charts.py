@@ -130,7 +130,8 @@ def zone_map(package: "Package") -> Chart:
             "batch": r["batch"],
             "longitude": r["longitude"],
             "latitude": r["latitude"],
-            "description": f"{r['zone_id']}: {r.get('name_en') or r.get('name_zh')}, batch {r['batch']}",
+            "description": f"{r.get('name_en') or ''} {r.get('name_zh') or ''}".strip() + f", batch {r['batch']}"
+            + (f", revoked by batch {r['revoked_batch']}" if r.get("revoked_batch") else "") + f" ({r['zone_id']})",
             "whole": r.get("level") == "whole_island",
         }
         for r in zones
