@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 import xborder_data
+from xborder_data.cli import cli
 from xborder_data.errors import DescriptorError, UnsafePathError
 from xborder_data.exports import export
 from xborder_data.citing.cite import STYLES
@@ -305,14 +307,21 @@ CRAFTED = [
     "carriage\r\nreturn\rand\x0bvertical\u2028separator",
     "{@}\\textbraceleft{} literal escapes",
     "unbalanced {{{ braces",
+    "50% off & #1 for $5: a_b^c ~ d",
+    "C1 \x9b31m and bidi \u202eevil\u202c, zero\u200bwidth, tag \U000e0041",
 ]
 
 
 def _bibtex_unescape(text: str) -> str:
-    import re
+    """Read a BibTeX value as LaTeX prints it, with pylatexenc (LaTeX's text macros added by their standard meaning)."""
+    from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-    table = {r"\textbackslash{}": "\\", r"\textbraceleft{}": "{", r"\textbraceright{}": "}", "{@}": "@"}
-    return re.sub(r"\\textbackslash\{\}|\\textbraceleft\{\}|\\textbraceright\{\}|\{@\}", lambda m: table[m.group(0)], text)
+    context = get_default_latex_context_db()
+    context.add_context_category("text-symbols", prepend=True, macros=[
+        MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}"), MacroTextSpec("textbackslash", "\\"),
+        MacroTextSpec("textasciicircum", "^"), MacroTextSpec("textasciitilde", "~"),
+    ])
+    return LatexNodes2Text(latex_context=context, math_mode="verbatim", strict_latex_spaces=True).latex_to_text(text)
 
 
 def _bibtex_entries(text: str) -> list[dict[str, str]]:
@@ -354,10 +363,45 @@ def test_citations_are_one_entry_with_the_same_text(crafted: str, package_copy: 
     [item] = json.loads(package.citation("csl-json"))
     assert item["title"] == crafted
     assert item["note"].endswith(crafted)
+    # Through the CLI too: what the terminal escaping leaves must still parse.
+    for style in ("csl-json", "ris", "bibtex"):
+        result = CliRunner().invoke(cli, ["--package", str(package_copy), "cite", "-s", style])
+        assert result.exit_code == 0, result.output
+        if style == "csl-json":
+            assert json.loads(result.output)[0]["title"] == crafted
+        elif style == "ris":
+            assert rispy.loads(result.output)[0]["title"] == _one_line(crafted).strip()
+        else:
+            [again] = _bibtex_entries(result.output)
+            assert _bibtex_unescape(again["title"][1:-1]) == _one_line(crafted)
+
+
+def test_each_creator_is_one_author_in_every_style(package_copy: Path) -> None:
+    import rispy
+
+    names = ["Research and Development Team", "Li, Wei", "{Braced} Group"]
+
+    def edit(descriptor: dict[str, Any]) -> None:
+        descriptor["contributors"] = [{"title": name, "roles": ["creator"]} for name in names]
+
+    _rewrite(package_copy, edit)
+    package = xborder_data.open(package_copy)
+    import bibtexparser
+    from bibtexparser.middlewares import SeparateCoAuthors
+
+    # bibtexparser's own splitter reads authors as BibTeX does: on a top-level " and ".
+    library = bibtexparser.parse_string(package.citation("bibtex"), append_middleware=[SeparateCoAuthors()])
+    [entry] = library.entries
+    assert [_bibtex_unescape(author) for author in entry["author"]] == names
+    assert rispy.loads(package.citation("ris"))[0]["authors"] == names
+    assert [a["literal"] for a in json.loads(package.citation("csl-json"))[0]["author"]] == names
 
 
 # -- 5. every metadata value a command prints is escaped --------------------------------------------
-HOSTILE_TEXT = "\x1b[2J\x1b]0;title\x07\x9b31m\u202e"
+# Controls, a bidi override, and the invisible kind (Arabic letter mark, line separator,
+# zero-width space, BOM, a tag character).
+INVISIBLE_CHARS = "\u061c\u2028\u200b\ufeff\U000e0041"
+HOSTILE_TEXT = "\x1b[2J\x1b]0;title\x07\x9b31m\u202e" + INVISIBLE_CHARS
 
 
 @pytest.mark.parametrize(
@@ -384,8 +428,8 @@ def test_no_command_prints_raw_control_characters_from_metadata(args: list[str],
     args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
     result = CliRunner().invoke(cli, [*args, "--package", str(package_copy)], prog_name="xborder-data")
     output = result.output + (result.stderr if result.stderr_bytes is not None else "")
-    for char in "\x1b\x07\x9b\u202e":
-        assert char not in output, (args, result.output)
+    for char in "\x1b\x07\x9b\u202e" + INVISIBLE_CHARS:
+        assert char not in output, (args, char, result.output)
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
 
 
@@ -425,3 +469,21 @@ def test_no_output_goes_into_the_package_or_a_folder_holding_it(where: str, fmt:
         else:
             export(package, fmt, target, force=True)
     assert sorted(str(p) for p in package_copy.rglob("*")) == before
+
+
+def test_the_terminal_escapes_exactly_the_invisible_categories() -> None:
+    """Against unicodedata: every control, format, separator and surrogate is escaped; nothing else is
+    (code points a later Unicode assigns as format characters may be escaped already)."""
+    import sys
+    import unicodedata
+
+    from xborder_data.terminal import printable
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        escaped = printable(char) != char
+        if category in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            assert escaped, hex(code)
+        elif escaped:
+            assert category == "Cn", (hex(code), category)

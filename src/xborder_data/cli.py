@@ -69,6 +69,13 @@ class _Group(click.Group):
             # The reader left early (`show … | head`): what it read is all it wanted, as with cat or git.
             silence_stdout()
             ctx.exit(0)
+        except (MemoryError, RecursionError) as error:  # a hostile copy can still find a way to exhaust them
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(
+                f"ran out of {'memory' if isinstance(error, MemoryError) else 'recursion depth'}; "
+                "the package is larger or deeper than this machine can read: download the release again."
+            ) from None
         except OSError as error:  # disk full, read-only, permissions, /dev/full as stdout
             if ctx.params.get("debug"):
                 raise

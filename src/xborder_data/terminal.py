@@ -8,11 +8,22 @@ import os
 import re
 import sys
 
-# C0 and C1 controls, DEL, and the bidirectional overrides that can reorder what a reader sees.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Unicode's format characters (category Cf: bidi marks and overrides, zero-width
+# spaces and joiners, the BOM, tag characters…), line and paragraph separators
+# (Zl, Zp) and lone surrogates: invisible, yet they reorder, hide or break text.
+# The list is Unicode 15's; a test checks it against unicodedata.
+INVISIBLE = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f\ud800-\udfff"
+)
+# C0 and C1 controls, DEL, and every invisible character above.
+CONTROL_CLASS = "\x00-\x1f\x7f-\x9f" + INVISIBLE
+_CONTROL = re.compile(f"[{CONTROL_CLASS}]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-# Inside JSON text these can only occur in strings, where \\uXXXX means the same character.
-_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Inside JSON text these can only occur in strings, where \\uXXXX means the same character
+# (json.dumps escapes C0 itself).
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f{INVISIBLE}]")
 _REMEDIES = {
     errno.ENOSPC: "free some space or choose another folder",
     errno.EDQUOT: "free some space or choose another folder",
@@ -40,14 +51,22 @@ def printable(text: str) -> str:
         char = match.group()
         if char in _NAMED:
             return _NAMED[char]
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
     return _CONTROL.sub(escape, text)
 
 
 def json_text(text: str) -> str:
     """Escape DEL, C1 controls and bidi overrides in JSON text (json.dumps leaves them raw)."""
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        if code < 0x10000:
+            return f"\\u{code:04x}"
+        code -= 0x10000  # JSON writes an astral character as its UTF-16 surrogate pair
+        return f"\\u{0xd800 + (code >> 10):04x}\\u{0xdc00 + (code & 0x3ff):04x}"
+
+    return _JSON_UNSAFE.sub(escape, text)
 
 
 def configure_streams() -> None:

@@ -8,6 +8,7 @@ so it cannot follow a URL, a symlink or a FIFO that the loader would refuse.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -79,10 +80,40 @@ def remote_profiles(descriptor: dict[str, Any]) -> list[str]:
     return [str(value) for value in found if value is not None and value not in _OFFLINE_PROFILES]
 
 
+def _without_patterns(files: dict[str, bytes]) -> dict[str, bytes]:
+    """``files`` with every field's ``pattern`` removed from the descriptor and the schemas.
+
+    frictionless matches patterns with ``re``, which no timeout can stop: a pattern
+    that backtracks would hang validation. The loader has matched them already,
+    under its time budget, before frictionless runs.
+    """
+
+    def strip(schema: Any) -> None:
+        for item in schema.get("fields", []) if isinstance(schema, dict) else []:
+            if isinstance(item, dict) and isinstance(item.get("constraints"), dict):
+                item["constraints"].pop("pattern", None)
+
+    descriptor = json.loads(files["datapackage.json"])
+    schema_files = set()
+    for resource in descriptor.get("resources", []):
+        schema = resource.get("schema") if isinstance(resource, dict) else None
+        if isinstance(schema, str):
+            schema_files.add(schema)
+        else:
+            strip(schema)
+    out = dict(files, **{"datapackage.json": json.dumps(descriptor, ensure_ascii=False).encode("utf-8")})
+    for relative in schema_files & set(files):
+        schema = json.loads(files[relative])
+        strip(schema)
+        out[relative] = json.dumps(schema, ensure_ascii=False).encode("utf-8")
+    return out
+
+
 def frictionless_issues(files: dict[str, bytes]) -> tuple[list[ValidationIssue], str]:
-    """Run frictionless on ``files`` written to a private folder; restore what it changes."""
+    """Run frictionless on ``files`` (patterns left to the loader) written to a private folder; restore what it changes."""
     import frictionless
 
+    files = _without_patterns(files)
     limit = csv.field_size_limit()  # frictionless raises it for the whole process
     try:
         with tempfile.TemporaryDirectory(prefix="xborder-validate-") as folder:

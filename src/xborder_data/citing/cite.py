@@ -8,21 +8,28 @@ from typing import Any, Literal, get_args
 
 from xborder_data.errors import UsageError
 from xborder_data.storage.links import is_safe_url
+from xborder_data.terminal import INVISIBLE, json_text
 
 CitationStyle = Literal["text", "bibtex", "apa", "ris", "csl-json"]
 # Line breaks and other control characters: one of them could start a new BibTeX entry or RIS tag.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-_BIBTEX = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "@": "{@}"}
-_BIBTEX_SPECIAL = re.compile(r"[\\{}@]")
+# Invisible format characters (bidi overrides, zero-width spaces…) are dropped: a citation is printed text.
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+# LaTeX's special characters, and @, which BibTeX reads as the start of an entry.
+_BIBTEX = {
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}", "@": "{@}",
+    "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+}
+_BIBTEX_SPECIAL = re.compile(r"[\\{}@%&#$_^~]")
 
 
 def one_line(text: object) -> str:
-    """``text`` on one line: every run of line breaks or control characters becomes one space."""
-    return _BREAKS.sub(" ", str(text))
+    """``text`` on one line: every run of line breaks or control characters becomes one space, invisible characters go."""
+    return _INVISIBLE.sub("", _BREAKS.sub(" ", str(text)))
 
 
 def bibtex_value(text: object) -> str:
-    """``text`` safe inside a braced BibTeX value: on one line, braces, backslashes and @ escaped (no brace left unbalanced)."""
+    """``text`` safe inside a braced BibTeX value: on one line, LaTeX's specials and @ escaped (no brace left unbalanced)."""
     return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX[m.group(0)], one_line(text))
 
 
@@ -31,9 +38,11 @@ def _bibtex_key(name: str, version: str) -> str:
 STYLES: tuple[str, ...] = get_args(CitationStyle)
 
 
-def _authors(descriptor: dict[str, Any]) -> str:
-    names = [c.get("title", "") for c in descriptor.get("contributors", []) if "creator" in c.get("roles", [c.get("role")])]
-    return " and ".join(n for n in names if n) or descriptor.get("name", "xborder-data")
+def _authors(descriptor: dict[str, Any]) -> list[str]:
+    """The creators' names, one per contributor (a name is never split: "Research and Development" is one)."""
+    names = [str(c.get("title", "")) for c in descriptor.get("contributors", []) if isinstance(c, dict)
+             and "creator" in c.get("roles", [c.get("role")])]
+    return [n for n in names if n.strip()] or [str(descriptor.get("name", "xborder-data"))]
 
 
 def where_it_lives(descriptor: dict[str, Any]) -> str:
@@ -62,7 +71,8 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
     title = descriptor.get("title", descriptor.get("name", ""))
     version = descriptor.get("version", "")
     year = str(descriptor.get("created", ""))[:4]
-    authors = _authors(descriptor)
+    creators = _authors(descriptor)
+    authors = ", ".join(creators)
     licence = ", ".join(lic.get("name", "") for lic in descriptor.get("licenses", []))
     name = descriptor.get("name", "xborder-data")
     url = where_it_lives(descriptor)
@@ -78,7 +88,7 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
         url_line = f"  url = {{{b(url)}}},\n" if url else ""
         return (
             f"@misc{{{key},\n"
-            f"  author = {{{{{b(authors)}}}}},\n"
+            f"  author = {{{' and '.join('{' + b(creator) + '}' for creator in creators)}}},\n"
             f"  title = {{{{{b(title)}}}}},\n"
             f"  year = {{{b(year)}}},\n"
             f"  version = {{{b(version)}}},\n"
@@ -88,7 +98,7 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
         )
     if style == "ris":
         lines = [("TY", "DATA")]
-        lines += [("AU", author) for author in str(authors).split(" and ")]
+        lines += [("AU", creator) for creator in creators]
         lines += [("TI", title), ("PY", year), ("ET", version)]
         lines += [("UR", url)] if url else []
         lines += [("N1", f"Data Package '{name}', licensed {licence}"), ("ER", "")]
@@ -98,7 +108,7 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
             "id": _bibtex_key(str(name), str(version)),
             "type": "dataset",
             "title": str(title),
-            "author": [{"literal": author} for author in str(authors).split(" and ")],
+            "author": [{"literal": creator} for creator in creators],
             "version": str(version),
             "note": f"Data Package '{name}', licensed {licence}",
         }
@@ -106,5 +116,5 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
             item["issued"] = {"date-parts": [[int(year)]]}
         if url:
             item["URL"] = url
-        return json.dumps([item], ensure_ascii=False, allow_nan=False, indent=2)
+        return json_text(json.dumps([item], ensure_ascii=False, allow_nan=False, indent=2))  # C1 and invisibles as \\u escapes
     raise UsageError(f"unknown citation style {style!r}; choose one of: {', '.join(STYLES)}")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.errors import DescriptorError
 from xborder_data.exports._files import Writers, resource_file
+from xborder_data.storage.links import safe_descriptor
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -43,13 +44,13 @@ def descriptor_for_json(package: "Package") -> dict[str, Any]:
 
     The CSV's bytes, hash and dialect describe files this folder lacks, so they are dropped.
     """
-    descriptor = package.descriptor()
+    descriptor = safe_descriptor(package.descriptor())  # a refused URL is left out, never written
     for entry in descriptor.get("resources", []):
         name = entry["name"]
         for key in ("bytes", "hash", "dialect", "encoding"):
             entry.pop(key, None)
         entry.update(path=resource_file(Path(), name, ".json").as_posix(), format="json", mediatype="application/json")
-        entry["schema"] = package.schema(name)
+        entry["schema"] = safe_descriptor(package.schema(name))
     return descriptor
 
 

@@ -28,6 +28,11 @@ _EMBED_ATTRIBUTE = re.compile(r'(\s(?:src|srcset|poster|data|background|xlink:hr
 _EMBED_TAG = re.compile(r"<(img|image|script|link|source|video|audio|iframe|embed|object|track|use|feimage)\b[^>]*>", re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*([^)]*?)\s*\)", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
+# CSS lives in <style> elements and style attributes; elsewhere "url(" is a page's visible text.
+_STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>|$)", re.IGNORECASE | re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r'(\sstyle\s*=\s*)"([^"]*)"', re.IGNORECASE)
+# Keys whose string values are URLs, wherever they sit in a descriptor.
+URL_KEYS = frozenset({"homepage", "path", "url", "image", "email"})
 # The Content-Security-Policy every page carries: nothing is loaded from another host.
 CSP = (
     "default-src 'self' 'unsafe-inline' data:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -61,7 +66,8 @@ def is_safe_url(url: object) -> bool:
     if not isinstance(url, str):
         return False
     text = _decoded(url)
-    if text is None or "\\" in text[:1]:
+    # '//host' and '/\\host' name another host without a scheme (from file:// pages, an SMB share).
+    if text is None or "\\" in text[:1] or text.startswith(("//", "/\\")):
         return False
     scheme = _SCHEME.match(text)
     if scheme is not None:
@@ -125,27 +131,38 @@ def offline_page(page: str) -> str:
         unquoted = inner[1:-1] if len(inner) >= 2 and inner[0] == inner[-1] and inner[0] in "'\"" else inner
         return match.group(0) if is_local_url(unquoted) else "url()"
 
+    def sheet(text: str) -> str:
+        # Entities are undone first: an attribute's CSS is read after unescaping.
+        return _CSS_IMPORT.sub("", _CSS_URL.sub(css, html.unescape(text) if "&" in text else text))
+
     page = _EMBED_TAG.sub(tag, page)
-    page = _CSS_URL.sub(css, page)
-    return _CSS_IMPORT.sub("", page)
+    page = _STYLE_ELEMENT.sub(lambda m: m.group(1) + sheet(m.group(2)) + m.group(3), page)
+    return _STYLE_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"{html.escape(sheet(m.group(2)), quote=True)}"', page)
 
 
 def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``descriptor`` without the URLs the filter refuses.
+    """A deep copy of ``descriptor`` without the URLs the filter refuses.
 
-    ``homepage`` and each licence's and source's ``path`` are the descriptor's
-    URLs; an unsafe one is removed (the key, never replaced by a guess).
+    Every value of a URL key (``URL_KEYS``: homepage, path, url, image, email),
+    at any depth (the package, its resources, licences, sources, contributors),
+    is a URL; an unsafe one is removed (the key, never replaced by a guess), and
+    an unsafe item of a list of paths is dropped.
     """
-    copy = dict(descriptor)
-    if "homepage" in copy and not is_safe_url(copy["homepage"]):
-        del copy["homepage"]
-    for key in ("licenses", "sources", "contributors"):
-        entries = copy.get(key)
-        if isinstance(entries, list):
-            cleaned = []
-            for entry in entries:
-                if isinstance(entry, dict):
-                    entry = {k: v for k, v in entry.items() if k not in ("path", "url") or is_safe_url(v)}
-                cleaned.append(entry)
-            copy[key] = cleaned
-    return copy
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            out = {}
+            for key, item in value.items():
+                if key in URL_KEYS and isinstance(item, str):
+                    if is_safe_url(item):
+                        out[key] = item
+                elif key in URL_KEYS and isinstance(item, list):
+                    out[key] = [clean(x) for x in item if not isinstance(x, str) or is_safe_url(x)]
+                else:
+                    out[key] = clean(item)
+            return out
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    return clean(descriptor)

@@ -27,6 +27,8 @@ from xborder_data.storage.reading import read_regular_file
 
 MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
 DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
+MAX_DEPTH = 32  # nesting of a descriptor or schema: real ones are 6 deep; deeper would exhaust recursion downstream
+_SURROGATE = re.compile("[\ud800-\udfff]")
 RESOURCE_NAME = re.compile(r"[a-z0-9._-]{1,200}")
 SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
 TYPES = ("string", "integer", "number", "boolean", "date", "year")
@@ -137,6 +139,47 @@ class ResourceSpec:
         return match.group(1) if match else None
 
 
+PATTERN_SIZE_LIMIT = 100_000  # items of a pattern once its counted repeats are expanded
+_COUNT = re.compile(r"\{\s*(\d*)\s*(?:,\s*(\d*)\s*)?\}")
+
+
+def pattern_size(pattern: str) -> int:
+    """About how many items ``pattern`` compiles to once counted repeats ({n}, {n,m}) are expanded.
+
+    Read with the standard library's parser; a pattern it cannot read (syntax only
+    ``regex`` knows) is bounded by its length times the product of all its counts.
+    """
+    from re import _constants as constants, _parser as parser  # type: ignore[attr-defined]
+
+    def size(items: Any, depth: int = 0) -> int:
+        total = 0
+        for op, av in items:
+            if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSSESSIVE_REPEAT", None)):
+                low, high, sub = av
+                total += max(low, 1 if high == constants.MAXREPEAT else high, 1) * size(sub, depth + 1)
+            elif op == constants.SUBPATTERN:
+                total += size(av[-1], depth + 1)
+            elif op == constants.BRANCH:
+                total += sum(size(branch, depth + 1) for branch in av[1])
+            elif op in (constants.ASSERT, constants.ASSERT_NOT):
+                total += size(av[1], depth + 1)
+            else:
+                total += 1
+            if total > PATTERN_SIZE_LIMIT:
+                return total
+        return total
+
+    try:
+        return size(parser.parse(pattern))
+    except (re.error, RecursionError, OverflowError, ValueError, TypeError):
+        product = 1
+        for low, high in _COUNT.findall(pattern):
+            product *= max(int(high or low or 1), 1)
+            if product > PATTERN_SIZE_LIMIT:
+                break
+        return len(pattern) * product
+
+
 def read_json(path: Path) -> dict[str, Any]:
     """Read a JSON object from the regular file ``path``, raising DescriptorError on any failure."""
     data = read_regular_file(path, limit=DESCRIPTOR_LIMIT)
@@ -154,7 +197,32 @@ def read_json(path: Path) -> dict[str, Any]:
         raise DescriptorError(f"{path}: JSON the loader refuses ({type(error).__name__}); restore the file from the release.", path=str(path)) from None
     if not isinstance(value, dict):
         raise DescriptorError(f"{path}: expected a JSON object, found {type(value).__name__}; restore the file from the release.", path=str(path))
+    _check_shape(value, path)
     return value
+
+
+def _check_shape(value: Any, path: Path) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and lone surrogates (a JSON '\\ud800' that no UTF-8 output can encode)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:  # iterative: the check itself must not recurse
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise DescriptorError(f"{path}: JSON nested deeper than {MAX_DEPTH} levels; restore the file from the release.", path=str(path))
+        if isinstance(item, dict):
+            texts: list[Any] = list(item)
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            texts = []
+            stack.extend((child, depth + 1) for child in item)
+        else:
+            texts = [item]
+        for text in texts:
+            if isinstance(text, str) and _SURROGATE.search(text):
+                raise DescriptorError(
+                    f"{path}: a string holds a lone surrogate ({text.encode('utf-8', 'backslashreplace').decode('ascii', 'backslashreplace')[:60]!r}), "
+                    "which is not text; restore the file from the release.",
+                    path=str(path),
+                )
 
 
 class _Checker:
@@ -275,10 +343,15 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
             raise check.fail(where_c, "has a 'pattern', which this loader checks on strings only")
         import regex  # the engine the reader matches with
 
+        size = pattern_size(pattern)
+        if size > PATTERN_SIZE_LIMIT:
+            # Counted repeats multiply when compiled: ((a{100}){100}){100} is 10⁶ copies, gigabytes.
+            raise check.fail(where_c, f"has a pattern whose counted repeats expand to about {size:,} items (at most "
+                                      f"{PATTERN_SIZE_LIMIT:,}); write it with smaller counts")
         try:
             regex.compile(pattern)
-        except (regex.error, RecursionError, OverflowError) as error:
-            raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({error})") from None
+        except (regex.error, RecursionError, OverflowError, MemoryError) as error:
+            raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({type(error).__name__}: {error})") from None
     spec = FieldSpec(
         name=name,
         type=kind,

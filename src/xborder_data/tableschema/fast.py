@@ -354,10 +354,11 @@ def _fast(data: bytes, spec: ResourceSpec) -> "pd.DataFrame":
                 raise _Doubt()  # the strict reader's field limit (counted in characters; let it decide)
     cols: dict[str, tuple[str, Any]] = {}
     missing_all = None
+    spent = [0.0]  # one pattern budget for the table, as in the strict reader
     for f, raw in zip(fields, columns):
         kind, value = _check_column(f, raw)
         if kind == "py":
-            read = _read_column(f, _cell_reader(f), tuple(raw.to_pylist()))  # the strict rule, column-wise
+            read = _read_column(f, _cell_reader(f, spec.name, spent), tuple(raw.to_pylist()))  # the strict rule, column-wise
             cols[f.name] = ("py", read)
             m = pa.array([v is None for v in read], pa.bool_())
         else:

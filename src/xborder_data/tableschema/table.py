@@ -25,8 +25,8 @@ _REMEDY = "correct the cell or download the release again"
 # Python's csv default. Held here so the answer never depends on what another
 # library (frictionless raises it) did to the process-wide csv.field_size_limit.
 FIELD_LIMIT = 131_072
-# Matching time a field's `pattern` may take over a whole table (all its cells together):
-# a sane pattern tests a million cells in well under this; a backtracking one stops here.
+# Matching time the `pattern`s of a table may take in all (every field, every cell together):
+# sane patterns test a million cells in well under this; a backtracking one stops here.
 PATTERN_BUDGET_SECONDS = 2.0
 
 
@@ -118,8 +118,11 @@ def _bound_check(bound: Any, relation: str) -> Callable[[Any], str | None]:
     return check
 
 
-def _cell_reader(spec: FieldSpec, resource: str = "") -> Callable[[str], Any]:
-    """Return raw text -> typed value (None when missing) for one field, raising CellProblem."""
+def _cell_reader(spec: FieldSpec, resource: str = "", spent: list[float] | None = None) -> Callable[[str], Any]:
+    """Return raw text -> typed value (None when missing) for one field, raising CellProblem.
+
+    ``spent`` is the table's pattern budget used so far, shared by its fields.
+    """
     missing = frozenset(spec.missing_values)
     read = spec.read
     checks: list[Callable[[Any], str | None]] = []
@@ -138,32 +141,33 @@ def _cell_reader(spec: FieldSpec, resource: str = "") -> Callable[[str], Any]:
         import regex  # unlike re, it can stop a match: a hostile pattern must not hang the reader
 
         compiled, pattern = regex.compile(spec.pattern), spec.pattern
-        # One budget for the (table, field), not one per cell: a slow pattern cannot
-        # multiply its timeout by the number of rows. Each distinct value is matched once.
+        # One budget for the whole table, not one per cell or per field: slow patterns
+        # cannot multiply the timeout by rows or fields. Each distinct value is matched
+        # once, and the verdict is kept for the pass that names a failing cell.
         verdicts: dict[str, str | None] = {}
-        spent = [0.0]
+        budget = spent if spent is not None else [0.0]
 
         def too_slow() -> DescriptorError:
             return DescriptorError(
-                f"resource {resource!r}, field {spec.name!r}: the pattern {pattern!r} is too slow, its cells took over "
-                f"{PATTERN_BUDGET_SECONDS:g} s of matching in all (catastrophic backtracking?); simplify the pattern in the schema.",
+                f"resource {resource!r}, field {spec.name!r}: the pattern {pattern!r} is too slow: the table's patterns "
+                f"took over {PATTERN_BUDGET_SECONDS:g} s of matching in all (catastrophic backtracking?); simplify the pattern in the schema.",
                 resource=resource or None, field_name=spec.name,
             )
 
         def matches(value: Any) -> str | None:
             if value in verdicts:
                 return verdicts[value]
-            remaining = PATTERN_BUDGET_SECONDS - spent[0]
+            remaining = PATTERN_BUDGET_SECONDS - budget[0]
             if remaining <= 0:
                 raise too_slow()
             started = time.perf_counter()
             try:
                 found = compiled.fullmatch(value, timeout=remaining)
             except TimeoutError:
-                spent[0] = PATTERN_BUDGET_SECONDS
+                budget[0] = PATTERN_BUDGET_SECONDS
                 raise too_slow() from None
             finally:
-                spent[0] += time.perf_counter() - started
+                budget[0] += time.perf_counter() - started
             verdict = verdicts[value] = None if found else f"does not match the pattern {pattern!r}"
             return verdict
 
@@ -292,7 +296,8 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
     row_count = len(raw_rows)
     del raw_rows  # the columns share its strings; the lists of rows would double the overhead
     fields = spec.schema.fields
-    readers = [_cell_reader(field, spec.name) for field in fields]
+    spent = [0.0]  # the table's pattern budget, shared by every field
+    readers = [_cell_reader(field, spec.name, spent) for field in fields]
     columns: dict[str, list[Any]] = {}
     try:
         for field, cell, raw in zip(fields, readers, raw_columns):
