@@ -37,6 +37,9 @@ HOSTILE_URLS = [
     f"data:text/html,{MARK}",
     f"vbscript:{MARK}",
     f"\u200bjavascript:{MARK}()",
+    f"//{MARK}.example/x",  # another host, without a scheme (from a file:// page, an SMB share)
+    f"/\\{MARK}.example/x",
+    f"\\\\{MARK}.example\\x",
 ]
 
 
@@ -52,7 +55,7 @@ def test_the_filter_refuses_every_disguise(url: str) -> None:
     assert not is_local_url(url)
 
 
-@pytest.mark.parametrize("url", ["https://example.org/a", "HTTP://x.org", "mailto:a@b.org", "tables/x.html", "#top", "../a.csv"])
+@pytest.mark.parametrize("url", ["https://example.org/a", "HTTP://x.org", "mailto:a@b.org", "tables/x.html", "#top", "../a.csv", "/a/b"])
 def test_the_filter_keeps_what_is_safe(url: str) -> None:
     assert is_safe_url(url)
 
@@ -81,15 +84,24 @@ def _sqlite_text(path: Path) -> str:
 @pytest.mark.parametrize("url", HOSTILE_URLS)
 def test_no_output_carries_a_hostile_url(url: str, package_copy: Path, tmp_path: Path) -> None:
     def edit(descriptor: dict[str, Any]) -> None:
+        # Every place a descriptor holds a URL: the package's, a resource's, licences, sources, contributors.
         descriptor["homepage"] = url
+        descriptor["image"] = url
         descriptor["licenses"][0]["path"] = url
         descriptor.setdefault("sources", [{"title": "s"}])[0]["path"] = url
+        descriptor["contributors"] = [{"title": "c", "roles": ["creator"], "path": url, "email": url}]
+        resource = descriptor["resources"][0]
+        resource["homepage"] = url
+        resource["sources"] = [{"title": "s", "path": url}]
+        resource["licenses"] = [{"name": "x", "path": url}]
 
     _rewrite(package_copy, edit)
     package = xborder_data.open(package_copy)
     for style in STYLES:
         assert MARK not in package.citation(style), style
     out = tmp_path / "out"
+    written = export(package, "json", out / "json")
+    assert all(MARK not in Path(path).read_text(encoding="utf-8") for path in written)
     metadata = json.loads((Path(export(package, "datasette", out / "datasette")[-1]).parent / "metadata.json").read_text("utf-8"))
     for key in ("about_url", "license_url", "source_url"):
         assert key not in metadata
@@ -487,3 +499,150 @@ def test_the_terminal_escapes_exactly_the_invisible_categories() -> None:
             assert escaped, hex(code)
         elif escaped:
             assert category == "Cn", (hex(code), category)
+
+
+# -- 3. hostile patterns: a budget per table, a bound on compiling ------------------------------------
+def _set_patterns(root: Path, resource: str, pattern: str, fields: int | None = None) -> list[str]:
+    """Give ``fields`` string fields of ``resource`` (all when None) ``pattern``; return their names."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    entry = next(r for r in descriptor["resources"] if r["name"] == resource)
+    schema_path = root / entry["schema"]
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    names = []
+    for item in schema["fields"]:
+        if item["type"] == "string" and (fields is None or len(names) < fields):
+            item.setdefault("constraints", {})["pattern"] = pattern
+            names.append(item["name"])
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    return names
+
+
+def _slow_rows(root: Path, resource: str, names: list[str], rows: int) -> None:
+    import csv as csv_module
+    import io
+
+    path = root / "data" / f"{resource}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv_module.DictReader(handle)
+        header, first = list(reader.fieldnames or []), next(reader)
+    out = io.StringIO()
+    writer = csv_module.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    for number in range(rows):
+        # Distinct cells, each just fast enough alone: 'a' * 22 then a digit the pattern rejects late.
+        writer.writerow({**first, **{name: "a" * 22 + str(number) for name in names}})
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _refresh(root: Path) -> None:
+    from tools.maintain import refresh
+
+    refresh(root)
+
+
+def test_slow_patterns_share_one_budget_per_table(package_copy: Path) -> None:
+    import time
+
+    names = _set_patterns(package_copy, "errata", "(?:(?:a|a)*b|.*)")
+    assert len(names) >= 3
+    _slow_rows(package_copy, "errata", names, 40)
+    _refresh(package_copy)
+    package = xborder_data.open(package_copy)
+    for read in (package.records, package.load):
+        started = time.perf_counter()
+        with pytest.raises(DescriptorError, match="pattern"):
+            read("errata")
+        assert time.perf_counter() - started < 15  # one 2 s budget per table, not one per field
+
+
+@pytest.mark.parametrize("pattern", ["((((a{100}){100}){100}){100})", "(x{1000}){1000}", "a{2000000}"])
+def test_a_pattern_that_would_compile_to_gigabytes_is_refused_first(pattern: str, package_copy: Path) -> None:
+    _set_patterns(package_copy, "errata", pattern, fields=1)
+    _refresh(package_copy)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import xborder_data; xborder_data.open({str(package_copy)!r}).records('errata')"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0 and "DescriptorError" in result.stderr and "counted repeats" in result.stderr
+
+
+def test_validate_does_not_hand_a_backtracking_pattern_to_frictionless(package_copy: Path) -> None:
+    # Fast in the loader's engine, exponential in re: validate must still finish.
+    names = _set_patterns(package_copy, "errata", "(?:a+)+b|.*", fields=1)
+    _slow_rows(package_copy, "errata", names, 3)
+    _refresh(package_copy)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import xborder_data; r = xborder_data.open({str(package_copy)!r}).validate(); print(r.valid)"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+# -- 1. descriptors: no lone surrogate, no nesting that exhausts recursion ---------------------------
+@pytest.mark.parametrize("case", ["surrogate-title", "surrogate-key", "deep"])
+def test_descriptors_that_no_output_could_carry_are_refused_on_open(case: str, package_copy: Path) -> None:
+    path = package_copy / "datapackage.json"
+    text = path.read_text(encoding="utf-8")
+    if case == "surrogate-title":
+        text = text.replace('"title": "', '"title": "\\ud800', 1)
+    elif case == "surrogate-key":
+        text = text.replace("{", '{"x\\udc00": 1, ', 1)
+    else:
+        text = text.replace("{", '{"deep": ' + "[" * 600 + "]" * 600 + ", ", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DescriptorError):
+        xborder_data.open(package_copy)
+    result = CliRunner().invoke(cli, ["--package", str(package_copy), "info"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+# -- 7. single output files: never over the package's files, checked where they are written ----------
+@pytest.mark.parametrize("target", ["data/stages.csv", "data/new.csv", "datapackage.json", "schemas/stages.json", "DATASHEET.md", "."])
+def test_the_panel_is_never_written_over_the_package(target: str, package_copy: Path) -> None:
+    before = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(cli, ["--package", str(package_copy), "panel", "--start", "2015", "--end", "2016",
+                                      "-o", str(package_copy / target), "--force"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()} == before
+
+
+def test_an_output_through_a_symlink_and_dotdot_is_checked_where_it_is_written(package_copy: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere" / "deeper"
+    elsewhere.mkdir(parents=True)
+    (package_copy / "link").symlink_to(elsewhere)
+    before = sorted(p.name for p in package_copy.iterdir())
+    written = export(xborder_data.open(package_copy), "json", package_copy / "link" / ".." / "jsonout")
+    assert sorted(p.name for p in package_copy.iterdir()) == before  # nothing landed in the package
+    assert all(Path(p).resolve().is_relative_to(elsewhere.parent) for p in written)
+
+
+def test_the_generated_data_dictionary_carries_no_link_image_or_html_from_metadata(package_copy: Path) -> None:
+    from tools.maintain import data_dictionary
+
+    hostile = f"[click](javascript:{MARK}()) ![i](https://{MARK}.example/i.png) <img src=x onerror={MARK}> <https://{MARK}.example> a|b"
+    schema_path = package_copy / "schemas" / "stages.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"][0]["description"] = hostile
+    schema["fields"][0]["title"] = hostile
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["description"] = hostile
+    text = data_dictionary(package_copy, descriptor)
+    import markdown_it
+
+    rendered = markdown_it.MarkdownIt().enable("table").render(text)  # a CommonMark parser as the oracle
+    parser = _Page()
+    parser.feed(rendered)
+    assert not [h for h in parser.hrefs if MARK in h] and not [e for e in parser.embeds if MARK in e]
+    assert "<img" not in rendered and f"{MARK}.example/i.png" not in " ".join(parser.embeds)
+
+
+def test_the_maintainer_tool_reads_no_file_outside_the_package(package_copy: Path, tmp_path: Path) -> None:
+    from tools.maintain import refreshed_descriptor
+
+    secret = tmp_path / "secret.csv"
+    secret.write_text("x\n", encoding="utf-8")
+    (package_copy / "data" / "stages.csv").unlink()
+    (package_copy / "data" / "stages.csv").symlink_to(secret)
+    with pytest.raises(UnsafePathError):
+        refreshed_descriptor(package_copy)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from xborder_data.checks.integrity import MANIFEST, release_manifest, sha256_hex
 from xborder_data.storage.locate import bundled_root
+from xborder_data.storage.paths import resolve_inside
+from xborder_data.storage.reading import read_regular_file
 from xborder_data.tableschema.descriptor import read_json
 from tools.sqlnames import foreign_key_cycles, needs_quoting
 
@@ -27,10 +29,15 @@ def refreshed_descriptor(root: Path) -> dict:
     """Return the descriptor with every resource's bytes and hash recomputed."""
     descriptor = read_json(root / "datapackage.json")
     for resource in descriptor["resources"]:
-        data = (root / resource["path"]).read_bytes()
+        data = _read(root, resource["path"], resource.get("name", "?"))
         resource["bytes"] = len(data)
         resource["hash"] = f"sha256:{sha256_hex(data)}"
     return descriptor
+
+
+def _read(root: Path, relative: str, name: str) -> bytes:
+    """A package file through the loader's own checks: inside the folder, a regular file."""
+    return read_regular_file(resolve_inside(root, relative, resource=name), resource=name)
 
 
 def descriptor_text(descriptor: dict) -> str:
@@ -38,8 +45,13 @@ def descriptor_text(descriptor: dict) -> str:
     return json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
 
 
+# What could turn text into a table break, a link, an image, an autolink or HTML.
+_MARKDOWN = {"|": "\\|", "\n": " ", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"}
+
+
 def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Metadata as inert Markdown text: no table break, link, image, autolink or raw HTML."""
+    return "".join(_MARKDOWN.get(char, char) for char in str(text))
 
 
 def sql_notes(schemas: dict[str, dict]) -> list[str]:
@@ -87,7 +99,7 @@ def data_dictionary(root: Path, descriptor: dict) -> str:
     lines += sql_notes(schemas)
     for resource in descriptor["resources"]:
         schema = schemas[resource["name"]]
-        lines += [f"## `{resource['name']}`", "", resource.get("description", ""), ""]
+        lines += [f"## `{resource['name']}`", "", _cell(resource.get("description", "")), ""]
         key = ", ".join(schema.get("primaryKey", []))
         lines.append(f"Primary key: `{key}`.")
         for fk in schema.get("foreignKeys", []):
@@ -113,7 +125,7 @@ def release_files(root: Path, descriptor: dict) -> dict[str, str]:
     for resource in descriptor["resources"]:
         for key in ("path", "schema"):
             if isinstance(resource.get(key), str):
-                digests[resource[key]] = sha256_hex((root / resource[key]).read_bytes())
+                digests[resource[key]] = sha256_hex(_read(root, resource[key], resource.get("name", "?")))
     return dict(sorted(digests.items()))
 
 

@@ -31,6 +31,8 @@ from xborder_data.errors import (
 from xborder_data.terminal import configure_streams, json_text, os_error_message, printable, silence_stdout
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from xborder_data.citing.cite import CitationStyle
     from xborder_data.package import Package
 
@@ -482,6 +484,9 @@ def panel(start: int, end: int, level: str, rule: str, treatment: str, balanced:
 
     if fmt != "csv" and output is None:
         raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
+    suffix = (output or "").rsplit(".", 1)[-1].lower() if output and "." in output else ""
+    if suffix in ("csv", "dta", "parquet", "xlsx") and suffix != fmt:
+        raise click.UsageError(f"--output {output!r} ends in .{suffix} but --format is {fmt}; pass --format {suffix}")
     if fmt == "csv":
         columns = did.COLUMNS if balanced else COLUMNS
         rows = (did.did_rows(_package(), start, end, cast("Any", rule), cast("Any", treatment)) if balanced
@@ -520,8 +525,18 @@ def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) 
         else:
             frame.to_excel(staged, index=False, sheet_name="panel")
 
-    path = Path(target)
+    path = _output_file(target)
     write_staged({path: write}, path.parent, force=force)
+
+
+def _output_file(target: str) -> "Path":
+    """The resolved output file, refused when it is empty or one of the package's files or data folders."""
+    from xborder_data.storage.staging import refuse_package_file
+
+    if target.strip() in ("", "."):
+        raise click.UsageError(f"--output {target!r} names no file; give a file name, e.g. -o panel.csv")
+    package = _package()
+    return refuse_package_file(target, package_root=package.root, package_files=list(package.files(verify_integrity=False)))
 
 
 def _write_whole(target: str, data: bytes, *, force: bool) -> None:
@@ -530,7 +545,7 @@ def _write_whole(target: str, data: bytes, *, force: bool) -> None:
 
     from xborder_data.storage.staging import write_staged
 
-    path = Path(target)
+    path = _output_file(target)
 
     def write(staged: Path) -> None:
         staged.write_bytes(data)

@@ -83,6 +83,6 @@ def export(
 
     if str(outdir).strip() == "":
         raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")
-    outdir = Path(outdir)
+    outdir = Path(outdir).resolve()  # the path checked is the path written: never a lexical '..' past a symlink
     refuse_package_folder(outdir, package_root=package.root, what=f"the {fmt} export")
     return write_staged(planned_writers(package, fmt, outdir, excel=excel), outdir, force=force)

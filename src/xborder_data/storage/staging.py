@@ -39,7 +39,8 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 __all__ = [
-    "MARKER", "check_replaceable", "folder_identity", "is_owned", "place_folder", "refuse_package_folder", "refuse_protected",
+    "MARKER", "check_replaceable", "folder_identity", "is_owned", "place_folder", "refuse_package_file", "refuse_package_folder",
+    "refuse_protected",
     "staging_folder", "write_staged",
 ]
 
@@ -62,6 +63,29 @@ def refuse_package_folder(target: str | os.PathLike[str], *, package_root: Path,
             f"{resolved}: is {where}; refusing to write {what} there (it could replace the package's files). "
             "Name a new folder outside the package, e.g. `out`."
         )
+
+
+def refuse_package_file(target: str | os.PathLike[str], *, package_root: Path, package_files: list[str]) -> Path:
+    """Return ``target`` resolved, refusing a file the package reads or a place inside its data folders.
+
+    A single output file (a panel) may go beside the package (a clone's root holds
+    both), but never over ``datapackage.json``, a data or schema file, the
+    datasheet, README or a licence, nor into a folder that holds data or schemas.
+
+    Raises:
+        UnsafeOutputError: naming the file and why.
+    """
+    resolved = Path(target).resolve()
+    root = package_root.resolve()
+    files = {(root / relative).resolve() for relative in package_files}
+    files |= {root / name for name in ("DATASHEET.md", "README.md", "LICENSE", "LICENSE-DATA", "CITATION.cff")}
+    folders = {path.parent for path in files} - {root}
+    if resolved == root or resolved in root.parents or resolved in files or any(f == resolved.parent or f in resolved.parents for f in folders):
+        raise UnsafeOutputError(
+            f"{resolved}: is the data package's folder or one of its files or data folders; refusing to write there "
+            "(it would replace the package's files). Name a file outside them, e.g. `panel.csv`."
+        )
+    return resolved
 
 
 def folder_identity(target: Path) -> tuple[int, ...] | None:
@@ -345,7 +369,7 @@ def refuse_protected(target: str | os.PathLike[str], *, package_root: Path) -> P
         if resolved == folder or resolved in folder.parents:
             where = what if resolved == folder else f"a folder that contains {what}"
             raise UnsafeOutputError(f"{resolved}: is {where}; refusing to write a site over it. Name a new folder, e.g. `site-out`.")
-    return Path(os.path.abspath(target))
+    return resolved  # the path checked is the path written: never a lexical '..' past a symlink
 
 
 def check_replaceable(target: Path, *, force: bool) -> None:
