@@ -241,3 +241,33 @@ def test_the_stata_panel_has_daily_dates_integers_and_value_labels(tmp_path: Pat
     assert "prefecture_city" in set(labelled["level"]) and "approval" in set(labelled["dated_by"])
     hz = frame[(frame["unit_code"] == "330100") & (frame["year"] == 2018)].iloc[0]
     assert str(hz["approval_date"]) == "2015-03-07" and hz["cohort"] == 2015
+
+
+def test_the_wide_form_is_the_long_panel_reshaped(panel: pd.DataFrame) -> None:
+    wide = xborder_data.did_panel(2012, 2024, form="wide")
+    assert len(wide) == panel["unit_code"].nunique() and wide["unit_num"].is_unique
+    # pandas' own reshape of the long panel is the oracle.
+    expected = panel.pivot(index="unit_code", columns="year", values="treated")
+    for year in range(2012, 2025):
+        got = wide.set_index("unit_code")[f"treated_{year}"]
+        assert (got == expected[year].reindex(got.index)).all(), year
+        assert str(got.dtype) == "Int64"
+
+
+def test_the_cli_wide_form_reads_back_in_stata_with_yearly_labels(tmp_path: Path) -> None:
+    pyreadstat = pytest.importorskip("pyreadstat")
+    target = tmp_path / "wide.dta"
+    result = CliRunner().invoke(cli, ["panel", "--start", "2015", "--end", "2016", "--balanced", "--wide", "--format", "dta", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    frame, meta = pyreadstat.read_dta(str(target))
+    labels = dict(zip(meta.column_names, meta.column_labels))
+    assert labels["treated_2015"] == "Treated in 2015 (0/1)" and len(frame) == len(_units_csv())
+    text = CliRunner().invoke(cli, ["panel", "--start", "2015", "--end", "2016", "--balanced", "--wide"]).output
+    rows = list(csv.DictReader(text.splitlines()))
+    assert {row["treated_2015"] for row in rows} == {"0", "1"} and len(rows) == len(_units_csv())
+
+
+@pytest.mark.parametrize("args", [["--wide"], ["--balanced", "--level", "zone"], ["--balanced", "-o", "x.dta"]])
+def test_contradicting_panel_options_are_usage_errors(args: list[str]) -> None:
+    result = CliRunner().invoke(cli, ["panel", "--start", "2015", "--end", "2016", *args])
+    assert result.exit_code == 2 and "Traceback" not in result.output

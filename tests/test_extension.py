@@ -108,7 +108,9 @@ def test_what_no_source_states_stays_empty() -> None:
     batches = {r["batch"]: r for r in xborder_data.records("pilot_zone_batches")}
     assert batches[8]["approval_year"] is None  # only the publication is dated
     assert batches[8]["approval_date"] is None
-    assert batches[4]["announced_date"] is None  # a 2019-12-24 release could not be re-read
+    # Batch 4's publication (2019-12-24) is now read, and rests on its own claim.
+    claims = [c for c in xborder_data.records("claims") if c["batch"] == 4 and c["field"] == "announced_date"]
+    assert [c["normalized_value"] for c in claims] == [batches[4]["announced_date"].isoformat()]
     assert batches[6]["approval_date"] is None  # approved in January 2022, published 2022-02-08
     platforms = {p["platform_id"]: p for p in xborder_data.records("platforms")}
     assert platforms["ec21"]["start_year"] is None and platforms["kellysearch"]["start_year"] is None

@@ -467,12 +467,15 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 @click.option("--level", type=click.Choice(PANEL_LEVELS), default="zone", show_default=True, help="One unit per zone, or per enclosing prefecture.")
 @click.option("--rule", type=click.Choice(PANEL_RULES), default="approval_year", show_default=True, help="How a batch's approval date gives its first treated year.")
 @click.option("--treatment", type=click.Choice(PANEL_TREATMENTS), default="absorbing", show_default=True, help="Treated from the first zone on, or only until the zone is revoked.")
-@click.option("--balanced", is_flag=True, help="Every prefecture-level unit of `units`, never-treated ones coded 0 (see xborder_data.did_panel); ignores --level.")
+@click.option("--balanced", is_flag=True, help="Every prefecture-level unit of `units`, never-treated ones coded 0 (see xborder_data.did_panel); prefecture level only.")
+@click.option("--wide", is_flag=True, help="With --balanced: one row per unit, treated_<year> per year.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "dta", "parquet", "xlsx"]), default="csv", show_default=True, help="csv, Stata 118 .dta with variable labels, Parquet or xlsx; all but csv need --output.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the panel to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_package_option
-def panel(start: int, end: int, level: str, rule: str, treatment: str, balanced: bool, fmt: str, output: str | None, force: bool) -> None:
+@click.pass_context
+def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treatment: str, balanced: bool, wide: bool, fmt: str,
+          output: str | None, force: bool) -> None:
     """Write the pilot-zone unit × year treatment panel.
 
     One row per unit and year, with treated (0/1), the first treated year and
@@ -484,10 +487,14 @@ def panel(start: int, end: int, level: str, rule: str, treatment: str, balanced:
 
     if fmt != "csv" and output is None:
         raise click.UsageError(f"--format {fmt} writes a binary file: give --output FILE")
+    if balanced and ctx.get_parameter_source("level") is not click.core.ParameterSource.DEFAULT:
+        raise click.UsageError("--balanced is a prefecture-level panel; drop --level")
+    if wide and not balanced:
+        raise click.UsageError("--wide needs --balanced (one row per prefecture-level unit)")
     suffix = (output or "").rsplit(".", 1)[-1].lower() if output and "." in output else ""
     if suffix in ("csv", "dta", "parquet", "xlsx") and suffix != fmt:
         raise click.UsageError(f"--output {output!r} ends in .{suffix} but --format is {fmt}; pass --format {suffix}")
-    if fmt == "csv":
+    if fmt == "csv" and not wide:
         columns = did.COLUMNS if balanced else COLUMNS
         rows = (did.did_rows(_package(), start, end, cast("Any", rule), cast("Any", treatment)) if balanced
                 else panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule), cast("Any", treatment)))
@@ -503,9 +510,18 @@ def panel(start: int, end: int, level: str, rule: str, treatment: str, balanced:
         return
     import xborder_data
 
-    frame = did.did_panel(start, end, cast("Any", rule), treatment=cast("Any", treatment), package=_package()) if balanced else xborder_data.pilot_zone_panel(
+    frame = did.did_panel(start, end, cast("Any", rule), treatment=cast("Any", treatment), form="wide" if wide else "long",
+                          package=_package()) if balanced else xborder_data.pilot_zone_panel(
         start, end, cast("Any", level), cast("Any", rule), treatment=cast("Any", treatment), package=_package())
-    kind = "balanced prefecture" if balanced else level
+    if fmt == "csv":  # the wide form
+        text = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
+        if output is None:
+            click.echo(text, nl=False)
+            return
+        _write_whole(output, text.encode("utf-8"), force=force)
+        click.echo(printable(output))
+        return
+    kind = ("balanced prefecture, wide" if wide else "balanced prefecture") if balanced else level
     _write_frame(frame, output or "", fmt, force=force, title=f"Pilot-zone panel ({kind}), {start}-{end}, rule {rule}, {treatment}")
     click.echo(printable(output or ""))
 
@@ -520,10 +536,15 @@ def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) 
     def write(staged: Path) -> None:
         if fmt == "dta":
             write_panel(frame, staged, _package(), title)
-        elif fmt == "parquet":
-            frame.to_parquet(staged, index=False)
+            return
+        dated = frame.copy()
+        for column in ("approval_date", "announced_date"):  # calendar dates, not timestamps at midnight
+            if column in dated.columns:
+                dated[column] = dated[column].dt.date.astype(object).where(dated[column].notna(), None)
+        if fmt == "parquet":
+            dated.to_parquet(staged, index=False)
         else:
-            frame.to_excel(staged, index=False, sheet_name="panel")
+            dated.to_excel(staged, index=False, sheet_name="panel")
 
     path = _output_file(target)
     write_staged({path: write}, path.parent, force=force)

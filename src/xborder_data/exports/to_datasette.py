@@ -89,6 +89,17 @@ def metadata(package: "Package", database: str) -> dict[str, Any]:
         if label:
             table["label_column"] = label
         tables[name] = table
+    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):  # the sqlite export holds the panel then
+        from xborder_data.research.did import PANEL_TABLE, TITLES, export_span
+
+        start, end = export_span(package)
+        tables[PANEL_TABLE] = {
+            "title": "Balanced DID panel of the pilot zones",
+            "description": (f"Every prefecture-level unit of units, every year {start}-{end}: treatment by the first batch "
+                            "(rule approval_year, absorbing), never-treated units coded 0; see xborder_data.did_panel."),
+            "columns": dict(TITLES),
+            "label_column": "name_zh",
+        }
     tables[to_sqlite.METADATA_TABLE] = {
         "description": "The package's datapackage.json and version, as exported.",
         "hidden": True,

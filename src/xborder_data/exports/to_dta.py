@@ -134,4 +134,5 @@ def write_panel(frame: "pd.DataFrame", path: Path, package: "Package", title: st
         if column in out.columns:
             present = sorted(v for v in out[column].dropna().unique())
             out[column] = pd.Categorical(out[column].astype(object), categories=present)
-    write_stata(out, path, {**ZONE_TITLES, **TITLES}, title, {"batch": _batch_labels(package)})
+    yearly = {c: f"Treated in {c.removeprefix('treated_')} (0/1)" for c in out.columns if c.startswith("treated_")}  # the wide form
+    write_stata(out, path, {**ZONE_TITLES, **TITLES, **yearly}, title, {"batch": _batch_labels(package)})

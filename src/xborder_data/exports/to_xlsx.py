@@ -136,6 +136,15 @@ def _readme_rows(package: "Package") -> list[list[Any]]:
     rows += [[source.get("title", ""), source.get("path", "")] for source in descriptor.get("sources", [])]
     rows += [[], ["sheet", "rows", "description"]]
     rows += [[name, len(package.records(name)), package.resource(name).description] for name in package.resources()]
+    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+        from xborder_data.research.did import PANEL_TABLE, PREFECTURE_LEVELS, TITLES, export_span
+
+        start, end = export_span(package)
+        units = sum(1 for unit in package.records("units") if unit["level"] in PREFECTURE_LEVELS)
+        rows += [[PANEL_TABLE, units * (end - start + 1),
+                  f"The balanced DID panel: every prefecture-level unit, every year {start}-{end}, rule approval_year, "
+                  "absorbing treatment, never-treated units coded 0 (xborder_data.did_panel)."]]
+        rows += [[], ["did_panel column", "title"]] + [[column, title] for column, title in TITLES.items()]
     rows += [[], ["Every row's sources are in the sheets 'claims', 'evidence' and 'sources'."]]
     return rows
 

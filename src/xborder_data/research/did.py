@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.errors import UsageError
 from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, is_treated
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ TITLES = {
 }
 
 
+FORMS = ("long", "wide")
+YEARLY = ("year", "treated", "years_since_treatment")  # the columns that vary by year
 PANEL_TABLE = "did_panel"  # the name the exports give the panel beside the resources
 FIRST_YEAR = 2012  # three years before the first batch (2015): room for pre-trends
 
@@ -93,7 +96,7 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
 
 
 def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: Treatment = "absorbing",
-              package: "Package | None" = None) -> "pd.DataFrame":
+              form: str = "long", package: "Package | None" = None) -> "pd.DataFrame":
     """Return the balanced prefecture × year DID panel over every prefecture-level unit.
 
     Args:
@@ -104,6 +107,10 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
             in ``pilot_zone_panel``. At prefecture level the two agree for
             every unit in this release: the reply that revokes Haikou, Sanya
             and Alashankou designates Hainan Island and Bortala.
+        form: ``"long"`` (default), one row per unit and year; or ``"wide"``,
+            one row per unit with its unit columns, batch, dates, cohort,
+            revoked_year and possibly_unlisted, and ``treated_<year>`` for each
+            year (the treatment list a spreadsheet or ``reshape`` starts from).
         package: another copy of the package; the bundled one by default.
 
     Returns:
@@ -129,6 +136,9 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
     """
     import pandas as pd
 
+    if form not in FORMS:
+        raise UsageError(f"did_panel: form must be one of {', '.join(FORMS)}, not {form!r}")
+    check_arguments("did_panel", start, end, rule, treatment)  # before the bundled package is read
     if package is None:
         from xborder_data.package import bundled
 
@@ -141,4 +151,14 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
             frame[column] = frame[column].astype("string")
     for column in ("approval_date", "announced_date"):
         frame[column] = pd.to_datetime(frame[column])
-    return frame
+    return frame if form == "long" else _wide(frame)
+
+
+def _wide(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """One row per unit: the columns that do not vary by year, then treated_<year> per year."""
+    per_unit = [c for c in COLUMNS if c not in YEARLY]
+    units = frame.drop_duplicates("unit_num")[per_unit].reset_index(drop=True)
+    treated = frame.pivot(index="unit_num", columns="year", values="treated")
+    treated.columns = [f"treated_{year}" for year in treated.columns]
+    wide = units.merge(treated.astype("Int64").reset_index(), on="unit_num", how="left", validate="one_to_one")
+    return wide

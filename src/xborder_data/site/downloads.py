@@ -104,4 +104,30 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
                 shutil.move(str(path), target)
                 moved.append(_download(site, target, target.name, description))
             groups.append(Group({"json": "JSON", "dta": "Stata"}.get(fmt, fmt.capitalize()), description, moved))
+    panel = panel_files(package, site, folder / "did_panel")
+    if panel:
+        groups.append(Group("DID panel", "The balanced prefecture x year panel (xborder_data.did_panel) as CSV and Parquet; "
+                                         "Stata, SQLite and Excel carry it too", panel))
     return Downloads(files, notes, groups)
+
+
+def panel_files(package: "Package", site: Path, folder: Path) -> list[Download]:
+    """The balanced DID panel as CSV (and Parquet where pyarrow is installed), when the package has its inputs."""
+    if not {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+        return []
+    from xborder_data.research.did import did_panel, export_span
+
+    start, end = export_span(package)
+    frame = did_panel(start, end, package=package)
+    folder.mkdir(parents=True, exist_ok=True)
+    what = f"every prefecture-level unit, {start}-{end}, rule approval_year, absorbing"
+    csv_path = folder / "did_panel.csv"
+    frame.to_csv(csv_path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    files = [_download(site, csv_path, csv_path.name, f"CSV, {what}")]
+    try:
+        parquet_path = folder / "did_panel.parquet"
+        frame.to_parquet(parquet_path, index=False)
+        files.append(_download(site, parquet_path, parquet_path.name, f"Parquet with its types, {what}"))
+    except ImportError:  # pragma: no cover - pyarrow is a core dependency
+        pass
+    return files

@@ -116,6 +116,20 @@ def _designations(package: "Package") -> int:
     return sum(row["zones_added"] or 0 for row in package.records(BATCHES))
 
 
+def _revocations(package: "Package", zones: list[dict[str, Any]]) -> str:
+    """The caption's sentence on revoked zones and the zones in force, from the rows."""
+    revoked = [z for z in zones if z.get("revoked_batch")]
+    if not revoked:
+        return "No source reports a revoked zone."
+    batches = sorted(package.records(BATCHES), key=lambda b: b["batch"])
+    total = batches[-1]["zones_total"]
+    names = ", ".join(z.get("name_en") or z.get("name_zh") or z["zone_id"] for z in revoked)
+    by = sorted({z["revoked_batch"] for z in revoked})
+    in_force = f" {total} zones are in force after batch {batches[-1]['batch']}." if total is not None else ""
+    return (f"Revoked by the reply on batch {', '.join(map(str, by))}: {names}; they are shown with the batch that designated them "
+            f"(a tooltip says so).{in_force}")
+
+
 def zone_map(package: "Package") -> Chart:
     """The pilot-zone cities and areas on an offline base map, one mark per zone, coloured by batch."""
     from xborder_data.site import basemap  # here, so `python -m xborder_data.site.basemap` runs it fresh
@@ -183,7 +197,8 @@ def zone_map(package: "Package") -> Chart:
         "One mark per pilot zone, at the point the pilot_zones table gives for its city or area, coloured by the batch that approved it; "
         "a ring marks a whole-island zone (Hainan, 2025), drawn around its seat. Hover a mark for its name.",
         f"{len(zones)} of the {_designations(package)} designations the batches count are listed: the others no source read names "
-        "(pilot_zone_batches.note says which). The 2025 reply revokes the zones of Haikou, Sanya and Alashankou; they are shown with their batch.",
+        "(pilot_zone_batches.note says which). "
+        + _revocations(package, zones),
         f"Base map: {basemap.SOURCE} Shipped with the site; nothing is loaded from elsewhere.",
     ]
     if unplaced:

@@ -359,6 +359,8 @@ def refuse_protected(target: str | os.PathLike[str], *, package_root: Path) -> P
     """
     if str(target).strip() == "":
         raise UnsafeOutputError("the output folder is empty (''); name a new folder, e.g. `site-out`.")
+    if os.path.islink(target):  # --force would replace whatever the link points at
+        raise UnsafeOutputError(f"{target}: is a symbolic link; name a real folder, e.g. `site-out`.")
     resolved = Path(target).resolve()
     protected = {
         Path.cwd().resolve(): "the current folder",
