@@ -67,7 +67,7 @@ def write_stata(frame: "pd.DataFrame", path: Path, labels: dict[str, str], title
             variable_labels={c: labels.get(c, c)[:STATA_LABEL] for c in out.columns},
             data_label=title[:STATA_LABEL],
             convert_strl=long_text,
-            convert_dates=dates,
+            convert_dates=cast("Any", dates),  # pandas-stubs types the keys too narrowly
             value_labels=cast("Any", value_labels or None),  # pandas-stubs types the keys too narrowly
             time_stamp=FIXED_TIME,
         )

@@ -151,7 +151,7 @@ def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
 
     def clean(value: Any) -> Any:
         if isinstance(value, dict):
-            out = {}
+            out: dict[str, Any] = {}
             for key, item in value.items():
                 if key in URL_KEYS and isinstance(item, str):
                     if is_safe_url(item):

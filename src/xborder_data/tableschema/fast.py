@@ -226,7 +226,7 @@ def _check_keys(spec: ResourceSpec, cols: dict[str, tuple[str, Any]]) -> None:
     import pyarrow.compute as pc
 
     schema = spec.schema
-    keys = [((f.name,), False) for f in schema.fields if f.unique]
+    keys: list[tuple[tuple[str, ...], bool]] = [((f.name,), False) for f in schema.fields if f.unique]
     if schema.primary_key:
         keys.append((tuple(schema.primary_key), True))
     keys += [(tuple(k), False) for k in schema.unique_keys]
@@ -270,7 +270,7 @@ def _frame(spec: ResourceSpec, cols: dict[str, tuple[str, Any]], rows: int) -> "
             data[f.name] = _column(v, f)
         elif kind == "enum":
             codes = pc.fill_null(v, -1).to_numpy().astype(np.int64, copy=False)
-            data[f.name] = pd.Categorical.from_codes(codes, categories=list(f.enum))
+            data[f.name] = pd.Categorical.from_codes(codes, categories=pd.Index(list(f.enum or ())))
         elif f.type == "string":
             if pd.StringDtype().storage == "pyarrow":
                 data[f.name] = pd.arrays.ArrowStringArray(v)
