@@ -82,7 +82,8 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
             (hit is None or hit["batch"] > number) and (provinces is None or unit["province_zh"] in provinces) for number, provinces in gaps))
         base = {
             "unit_num": int(unit["unit_code"]), "unit_code": unit["unit_code"], "name_zh": unit["name_zh"],
-            "name_en": unit["name_en"], "province_code": unit["province_code"], "province_zh": unit["province_zh"],
+            # A designated unit keeps the English name its list source gives (Harbin, not the code table's pinyin).
+            "name_en": hit["name_en"] if hit else unit["name_en"], "province_code": unit["province_code"], "province_zh": unit["province_zh"],
             "province_en": unit["province_en"], "level": unit["level"], "ever_treated": int(hit is not None),
             "batch": hit["batch"] if hit else None, "first_treated_year": first, "cohort": first or 0,
             "dated_by": hit["dated_by"] if hit else None,
