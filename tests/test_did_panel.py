@@ -271,3 +271,12 @@ def test_the_cli_wide_form_reads_back_in_stata_with_yearly_labels(tmp_path: Path
 def test_contradicting_panel_options_are_usage_errors(args: list[str]) -> None:
     result = CliRunner().invoke(cli, ["panel", "--start", "2015", "--end", "2016", *args])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_the_readme_states_the_clean_control_group_the_panel_gives() -> None:
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    stated = int(re.search(r"\((\d+) never-treated units remain", text).group(1))  # type: ignore[union-attr]
+    units = xborder_data.did_panel(2012, 2025).drop_duplicates("unit_code")
+    assert stated == int(((units["possibly_unlisted"] == 0) & (units["ever_treated"] == 0)).sum())

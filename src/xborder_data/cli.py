@@ -216,7 +216,7 @@ def info() -> None:
     click.echo("")
     click.echo("Cite as:")
     click.echo(printable(f"  {package.citation('text')}"))
-    click.echo("  (uv run xborder-data cite --style bibtex|apa for other styles;")
+    click.echo(f"  (uv run xborder-data cite --style {'|'.join(s for s in CITATION_STYLES if s != 'text')} for other styles;")
     click.echo("   uv run xborder-data cite NAME ROW_ID for one row's sources)")
     if problems:
         sys.exit(1)
