@@ -193,9 +193,27 @@ def test_at_prefecture_level_the_island_and_bortala_keep_revoked_cities_treated(
     assert by.loc[("460400", 2024), "treated"] == 0 and by.loc[("460300", 2026), "treated"] == 0
 
 
-def test_cohort_is_the_first_year_or_zero(panel: pd.DataFrame) -> None:
-    expected = panel["first_treated_year"].fillna(0)
+def test_cohort_is_the_first_year_within_the_window_or_zero(panel: pd.DataFrame) -> None:
+    last = int(panel["year"].max())
+    first = panel["first_treated_year"]
+    expected = first.where(first.notna() & (first <= last), 0)
     assert (panel["cohort"] == expected).all() and str(panel["cohort"].dtype) == "Int64"
+    # A window that ends before a unit's treatment makes it a control there (csdid's gvar 0).
+    early = xborder_data.did_panel(2012, 2019).drop_duplicates("unit_code").set_index("unit_code")
+    assert early.loc["330700", "cohort"] == 2018 and early.loc["321200", "cohort"] == 0  # Jinhua via Yiwu; 泰州 2022
+    assert early.loc["321200", "first_treated_year"] == 2022 and early.loc["321200", "ever_treated"] == 1
+
+
+def test_a_window_before_the_incomplete_batch_flags_nothing() -> None:
+    assert (xborder_data.did_panel(2012, 2021)["possibly_unlisted"] == 0).all()
+    assert (xborder_data.did_panel(2012, 2022)["possibly_unlisted"] == 1).any()
+
+
+def test_numpy_years_are_years() -> None:
+    import numpy as np
+
+    frame = xborder_data.did_panel(np.int64(2014), np.int32(2015))
+    assert sorted(set(frame["year"])) == [2014, 2015]
 
 
 @pytest.mark.parametrize("rule", ["approval_year", "next_year_if_after_june"])

@@ -434,7 +434,7 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
     csv      the Data Package as downloaded (datapackage.json, data/, schemas/)
     json     NAME.json (records) per table, plus descriptor.json
     sqlite   xborder-data.sqlite with primary and foreign keys, plus the did_panel table
-    parquet  NAME.parquet per table (needs xborder-data[parquet])
+    parquet  NAME.parquet per table plus did_panel.parquet
     xlsx     xborder-data.xlsx, a README sheet, one sheet per table and did_panel (needs xborder-data[xlsx])
     zip      xborder-data-VERSION.zip, the Data Package in one file
     datasette
@@ -521,8 +521,9 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
         _write_whole(output, text.encode("utf-8"), force=force)
         click.echo(printable(output))
         return
-    kind = ("balanced prefecture, wide" if wide else "balanced prefecture") if balanced else level
-    _write_frame(frame, output or "", fmt, force=force, title=f"Pilot-zone panel ({kind}), {start}-{end}, rule {rule}, {treatment}")
+    kind = ("balanced wide" if wide else "balanced") if balanced else level
+    # Stata keeps 80 characters of a data label: the choices come first, in full.
+    _write_frame(frame, output or "", fmt, force=force, title=f"{kind} panel {start}-{end}, {rule}, {treatment}")
     click.echo(printable(output or ""))
 
 
@@ -537,10 +538,9 @@ def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) 
         if fmt == "dta":
             write_panel(frame, staged, _package(), title)
             return
-        dated = frame.copy()
-        for column in ("approval_date", "announced_date"):  # calendar dates, not timestamps at midnight
-            if column in dated.columns:
-                dated[column] = dated[column].dt.date.astype(object).where(dated[column].notna(), None)
+        from xborder_data.research.did import calendar_dates
+
+        dated = calendar_dates(frame)  # calendar dates, not timestamps at midnight
         if fmt == "parquet":
             dated.to_parquet(staged, index=False)
         else:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from xborder_data.exports import to_sqlite
 from xborder_data.exports._files import Writers
 from xborder_data.storage.links import safe_url
+from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import TableSchema
@@ -89,7 +90,7 @@ def metadata(package: "Package", database: str) -> dict[str, Any]:
         if label:
             table["label_column"] = label
         tables[name] = table
-    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):  # the sqlite export holds the panel then
+    if has_panel(package):  # the sqlite export holds the panel then
         from xborder_data.research.did import PANEL_TABLE, TITLES, export_span
 
         start, end = export_span(package)

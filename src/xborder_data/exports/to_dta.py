@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 from xborder_data.exports._files import Writers, resource_file
+from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -84,9 +85,10 @@ def resource_frame(package: "Package", name: str) -> tuple["pd.DataFrame", dict[
 
     frame = package.load(name)
     values: dict[str, dict[int, str]] = {}
+    shared = shared_categories(package)
     for spec in package.table_schema(name).fields:
         if spec.enum is not None and spec.type == "string":
-            frame[spec.name] = pd.Categorical(frame[spec.name].astype(object), categories=list(spec.enum))
+            frame[spec.name] = pd.Categorical(frame[spec.name].astype(object), categories=shared[spec.name])
         elif spec.name == "batch" and "pilot_zone_batches" in package.resources():
             values[spec.name] = _batch_labels(package)
     return frame, values
@@ -104,13 +106,12 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
         return write
 
     plan: dict[Path, Callable[[Path], None]] = {resource_file(outdir, name, ".dta"): writer(name) for name in package.resources()}
-    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+    if has_panel(package):
         from xborder_data.research.did import PANEL_TABLE, TITLES, did_panel, export_span
 
         def panel(path: Path) -> None:
             start, end = export_span(package)
-            write_panel(did_panel(start, end, package=package), path, package,
-                        f"Balanced prefecture x year DID panel, {start}-{end}, rule approval_year, absorbing")
+            write_panel(did_panel(start, end, package=package), path, package, f"balanced panel {start}-{end}, approval_year, absorbing")
 
         plan[outdir / f"{PANEL_TABLE}.dta"] = panel
     return plan
@@ -118,6 +119,19 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
 
 # Text columns of the panels with few values, stored as labelled integers.
 PANEL_CATEGORIES = ("level", "dated_by")
+DATED_BY = ("approval", "announcement")
+
+
+def shared_categories(package: "Package") -> dict[str, list[str]]:
+    """One value label per field name across every file: the union of that name's enums, in
+    resource order, so that ``append`` in Stata never relabels (``level`` is 0 for the same value everywhere)."""
+    out: dict[str, list[str]] = {"dated_by": list(DATED_BY)}
+    for name in package.resources():
+        for spec in package.table_schema(name).fields:
+            if spec.enum is not None and spec.type == "string":
+                known = out.setdefault(spec.name, [])
+                known += [str(value) for value in spec.enum if str(value) not in known]
+    return out
 
 
 def write_panel(frame: "pd.DataFrame", path: Path, package: "Package", title: str) -> None:
@@ -130,9 +144,9 @@ def write_panel(frame: "pd.DataFrame", path: Path, package: "Package", title: st
     from xborder_data.research.panel import TITLES as ZONE_TITLES
 
     out = frame.copy()
+    shared = shared_categories(package)
     for column in PANEL_CATEGORIES:
         if column in out.columns:
-            present = sorted(v for v in out[column].dropna().unique())
-            out[column] = pd.Categorical(out[column].astype(object), categories=present)
+            out[column] = pd.Categorical(out[column].astype(object), categories=shared[column])
     yearly = {c: f"Treated in {c.removeprefix('treated_')} (0/1)" for c in out.columns if c.startswith("treated_")}  # the wide form
     write_stata(out, path, {**ZONE_TITLES, **TITLES, **yearly}, title, {"batch": _batch_labels(package)})

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, resource_file
 from xborder_data.tableschema.typemap import mapping_for
+from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -64,7 +65,7 @@ def build_table(package: "Package", name: str) -> "pa.Table":
 
 
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
-    """Plan ``NAME.parquet`` per table."""
+    """Plan ``NAME.parquet`` per table, and ``did_panel.parquet`` when the package has its inputs."""
     pa = _pyarrow()
 
     def writer(name: str) -> Callable[[Path], None]:
@@ -75,4 +76,12 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
 
         return write
 
-    return {resource_file(outdir, name, ".parquet"): writer(name) for name in package.resources()}
+    plan: Writers = {resource_file(outdir, name, ".parquet"): writer(name) for name in package.resources()}
+    if has_panel(package):
+        from xborder_data.research.did import PANEL_TABLE, calendar_dates, did_panel, export_span
+
+        def panel(path: Path) -> None:
+            calendar_dates(did_panel(*export_span(package), package=package)).to_parquet(path, index=False)
+
+        plan[outdir / f"{PANEL_TABLE}.parquet"] = panel
+    return plan

@@ -13,6 +13,7 @@ from xborder_data.errors import BrokenReferenceError, DescriptorError
 from xborder_data.exports._files import Writers, package_name
 from xborder_data.storage.links import safe_descriptor
 from xborder_data.tableschema.typemap import TYPES, mapping_for
+from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import TableSchema
@@ -98,7 +99,7 @@ def _fill_panel(connection: sqlite3.Connection, package: "Package") -> None:
     """The balanced DID panel as one more table, so SQL users merge it like the resources."""
     from xborder_data.research.did import COLUMNS, INTEGERS, PANEL_TABLE, did_rows, export_span
 
-    if not {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+    if not has_panel(package):
         return  # an older copy without the universe of units has no balanced panel
     columns = ", ".join(f"{_quote(c)} {'INTEGER' if c in INTEGERS else 'TEXT'}" for c in COLUMNS)
     connection.execute(f"CREATE TABLE {_quote(PANEL_TABLE)} ({columns}, PRIMARY KEY (unit_code, year))")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, package_name, resource_file
 from xborder_data.storage.links import safe_descriptor
+from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -136,7 +137,7 @@ def _readme_rows(package: "Package") -> list[list[Any]]:
     rows += [[source.get("title", ""), source.get("path", "")] for source in descriptor.get("sources", [])]
     rows += [[], ["sheet", "rows", "description"]]
     rows += [[name, len(package.records(name)), package.resource(name).description] for name in package.resources()]
-    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+    if has_panel(package):
         from xborder_data.research.did import PANEL_TABLE, PREFECTURE_LEVELS, TITLES, export_span
 
         start, end = export_span(package)
@@ -197,7 +198,7 @@ def write_workbook(package: "Package", path: Path) -> None:
         for record in package.records(name):
             sheet.add([record[spec.name] for spec in fields])
         sheet.finish(table=True)
-    if {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+    if has_panel(package):
         from xborder_data.research.did import COLUMNS, PANEL_TABLE, did_rows, export_span
 
         panel = _SheetWriter(openpyxl, book, PANEL_TABLE, COLUMNS, changed)

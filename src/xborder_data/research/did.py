@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import UsageError
-from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, is_treated
+from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, first_treated_year, is_treated
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,10 +40,25 @@ TITLES = {
 }
 
 
+INPUTS = ("units", "pilot_zones", "pilot_zone_batches")  # the resources the panel is built from
 FORMS = ("long", "wide")
 YEARLY = ("year", "treated", "years_since_treatment")  # the columns that vary by year
 PANEL_TABLE = "did_panel"  # the name the exports give the panel beside the resources
 FIRST_YEAR = 2012  # three years before the first batch (2015): room for pre-trends
+
+
+def has_panel(package: "Package") -> bool:
+    """Whether ``package`` has what the balanced panel is built from (the exports add it then)."""
+    return set(INPUTS) <= set(package.resources())
+
+
+def calendar_dates(frame: "pd.DataFrame") -> "pd.DataFrame":
+    """``frame`` with its date columns as ``datetime.date`` objects: Parquet stores date32, xlsx a date, never a midnight timestamp."""
+    out = frame.copy()
+    for column in ("approval_date", "announced_date"):
+        if column in out.columns:
+            out[column] = out[column].dt.date.astype(object).where(out[column].notna(), None)
+    return out
 
 
 def export_span(package: "Package") -> tuple[int, int]:
@@ -59,17 +74,27 @@ def _gap_batches(batches: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
             if row["zones_listed"] is not None and row["zones_added"] is not None and row["zones_listed"] < row["zones_added"]]
 
 
+def _batch_year(batch: dict[str, Any], rule: Rule) -> int:
+    """The first treated year of a batch under ``rule``; a batch the rule cannot date counts as treated at once."""
+    try:
+        return first_treated_year(batch, rule)[0]
+    except UsageError:
+        return -1
+
+
 def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_year",
              treatment: Treatment = "absorbing") -> list[dict[str, Any]]:
     """Return the balanced prefecture × year panel as dicts (no pandas), sorted by unit and year."""
-    check_arguments("did_panel", start, end, rule, treatment)
+    start, end = check_arguments("did_panel", start, end, rule, treatment)
     treated = {unit["unit_id"]: unit for unit in _units(package, "prefecture", rule)}
     batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
     # A unit could be an unnamed member of a batch with missing members when no
     # batch up to it names the unit or a zone inside it, no later batch designates
     # the unit itself (a reply designates no existing zone), and it lies in a
     # province the reply is addressed to (any province where no source gives them).
-    gaps = [(row["batch"], set(row["addressees"].split(" | ")) if row["addressees"] else None) for row in _gap_batches(batches)]
+    # Only a batch treated by the panel's last year matters: before it, an unnamed member is untreated anyway.
+    gaps = [(row["batch"], set(row["addressees"].split(" | ")) if row["addressees"] else None) for row in _gap_batches(batches)
+            if _batch_year(row, rule) <= end]
     designated_itself = {zone["adcode"] for zone in package.records("pilot_zones") if zone["adcode"]}
     rows = []
     for unit in sorted(package.records("units"), key=lambda u: u["unit_code"]):
@@ -85,7 +110,8 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
             # A designated unit keeps the English name its list source gives (Harbin, not the code table's pinyin).
             "name_en": hit["name_en"] if hit else unit["name_en"], "province_code": unit["province_code"], "province_zh": unit["province_zh"],
             "province_en": unit["province_en"], "level": unit["level"], "ever_treated": int(hit is not None),
-            "batch": hit["batch"] if hit else None, "first_treated_year": first, "cohort": first or 0,
+            "batch": hit["batch"] if hit else None, "first_treated_year": first,
+            "cohort": first if first is not None and first <= end else 0,  # treated after the window: a control in it
             "dated_by": hit["dated_by"] if hit else None,
             "approval_date": batch["approval_date"] if batch else None, "announced_date": batch["announced_date"] if batch else None,
             "revoked_year": hit["revoked_year"] if hit else None, "possibly_unlisted": flagged,
@@ -119,13 +145,18 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
         table, plus the four municipalities) and year. ``unit_num`` is the
         division code as an integer, for ``xtset unit_num year``. Never-treated
         units have treated 0, ever_treated 0, cohort 0 and empty batch and
-        first year; ``cohort`` is the first treated year with 0 for never
-        treated, the group variable ``csdid`` and R's ``did`` expect.
+        first year. ``ever_treated``, ``batch`` and ``first_treated_year``
+        describe the unit (designated by any batch); ``cohort`` is the first
+        treated year when it falls within ``end``, else 0 (never treated in
+        the window), the group variable ``csdid`` and R's ``did`` expect.
+        ``revoked_year`` is empty for every prefecture in this release (each
+        revoked city stays inside a zone).
         ``possibly_unlisted`` is 1 for a unit that could be one of the
-        designations no source names: no batch up to that batch names it or a
-        zone inside it, no later batch designates the unit itself, and it lies
-        in a province the batch's reply is addressed to
-        (``pilot_zone_batches.addressees``). Drop those units for a clean
+        designations no source names, of a batch treated by ``end``: no batch
+        up to that batch names it or a zone inside it, no later batch
+        designates the unit itself, and it lies in a province the batch's
+        reply is addressed to (``pilot_zone_batches.addressees``). A panel that
+        ends before the incomplete batch (2022) flags nothing. Drop those units for a clean
         control group. County-level zones (Yiwu…) treat their prefecture;
         Xiong'an treats Baoding; the 2025 whole-island zone treats Haikou,
         Sanya and Danzhou (not Sansha).
@@ -139,7 +170,7 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
 
     if form not in FORMS:
         raise UsageError(f"did_panel: form must be one of {', '.join(FORMS)}, not {form!r}")
-    check_arguments("did_panel", start, end, rule, treatment)  # before the bundled package is read
+    start, end = check_arguments("did_panel", start, end, rule, treatment)  # before the bundled package is read
     if package is None:
         from xborder_data.package import bundled
 

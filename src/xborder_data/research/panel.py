@@ -8,6 +8,7 @@ that such work needs, with the rule for late-year approvals made explicit.
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING, Any, Literal
 
 from xborder_data.errors import UsageError
@@ -41,16 +42,20 @@ TITLES = {
 OFF_ISLAND = frozenset({"460300"})
 
 
-def check_arguments(who: str, start: Any, end: Any, rule: Any, treatment: Any, level: Any = "zone") -> None:
-    """Refuse a bad year range, level, rule or treatment with one UsageError naming ``who``."""
+def check_arguments(who: str, start: Any, end: Any, rule: Any, treatment: Any, level: Any = "zone") -> tuple[int, int]:
+    """Return ``start`` and ``end`` as ints; refuse a bad year range, level, rule or treatment with one UsageError naming ``who``.
+
+    Any whole number is a year (numpy's too, as ``df.year.min()`` gives); a bool, float or text is not.
+    """
     if level not in LEVELS:
         raise UsageError(f"{who}: level must be one of {', '.join(LEVELS)}, not {level!r}")
     if rule not in RULES:
         raise UsageError(f"{who}: rule must be one of {', '.join(RULES)}, not {rule!r}")
     if treatment not in TREATMENTS:
         raise UsageError(f"{who}: treatment must be one of {', '.join(TREATMENTS)}, not {treatment!r}")
-    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+    if any(isinstance(year, bool) or not isinstance(year, numbers.Integral) for year in (start, end)):
         raise UsageError(f"{who}: start and end must be whole years, not {start!r} and {end!r}")
+    start, end = int(start), int(end)
     if start > end:
         raise UsageError(f"{who}: start {start} is after end {end}; give start <= end")
     if not (YEARS[0] <= start and end <= YEARS[1]):
@@ -58,6 +63,7 @@ def check_arguments(who: str, start: Any, end: Any, rule: Any, treatment: Any, l
             f"{who}: years must lie in {YEARS[0]}–{YEARS[1]} (calendar years a city panel can mean), "
             f"not {start}–{end}"
         )
+    return start, end
 
 
 def first_treated_year(batch: dict[str, Any], rule: Rule) -> tuple[int, str]:
@@ -166,7 +172,7 @@ def is_treated(unit: dict[str, Any], year: int, treatment: Treatment) -> int:
 def panel_rows(package: "Package", start: int, end: int, level: Level = "zone", rule: Rule = "approval_year",
                treatment: Treatment = "absorbing") -> list[dict[str, Any]]:
     """Return the panel as a list of dicts (no pandas), sorted by unit and year."""
-    check_arguments("pilot_zone_panel", start, end, rule, treatment, level)
+    start, end = check_arguments("pilot_zone_panel", start, end, rule, treatment, level)
     rows = []
     for unit in sorted(_units(package, level, rule), key=lambda u: u["unit_id"]):
         for year in range(start, end + 1):
@@ -239,7 +245,7 @@ def pilot_zone_panel(
     """
     import pandas as pd
 
-    check_arguments("pilot_zone_panel", start, end, rule, treatment, level)  # before the bundled package is read
+    start, end = check_arguments("pilot_zone_panel", start, end, rule, treatment, level)  # before the bundled package is read
     if package is None:
         from xborder_data.package import bundled
 

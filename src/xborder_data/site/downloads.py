@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xborder_data.errors import MissingDependencyError
+from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -18,7 +19,7 @@ EXPORT_FORMATS: dict[str, str] = {
     "zip": "Everything in one zip archive",
     "xlsx": "Excel workbook, one sheet per table, plus the balanced DID panel",
     "sqlite": "SQLite database, one table per resource, plus the did_panel table",
-    "parquet": "Parquet, one file per table, with the Table Schema's types",
+    "parquet": "Parquet, one file per table, with the Table Schema's types, plus did_panel.parquet",
     "json": "JSON, one file of records per table, plus the descriptor",
     "dta": "Stata 118 files with variable labels, one per table, plus did_panel.dta",
 }
@@ -106,28 +107,21 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
             groups.append(Group({"json": "JSON", "dta": "Stata"}.get(fmt, fmt.capitalize()), description, moved))
     panel = panel_files(package, site, folder / "did_panel")
     if panel:
-        groups.append(Group("DID panel", "The balanced prefecture x year panel (xborder_data.did_panel) as CSV and Parquet; "
-                                         "Stata, SQLite and Excel carry it too", panel))
+        groups.append(Group("DID panel", "The balanced prefecture x year panel (xborder_data.did_panel) as CSV; "
+                                         "the Parquet, Stata, SQLite and Excel downloads carry it too", panel))
     return Downloads(files, notes, groups)
 
 
 def panel_files(package: "Package", site: Path, folder: Path) -> list[Download]:
-    """The balanced DID panel as CSV (and Parquet where pyarrow is installed), when the package has its inputs."""
-    if not {"units", "pilot_zones", "pilot_zone_batches"} <= set(package.resources()):
+    """The balanced DID panel as CSV, when the package has its inputs (Parquet, Stata, SQLite and Excel carry it too)."""
+    if not has_panel(package):
         return []
-    from xborder_data.research.did import did_panel, export_span
+    from xborder_data.research.did import calendar_dates, did_panel, export_span
 
     start, end = export_span(package)
-    frame = did_panel(start, end, package=package)
+    frame = calendar_dates(did_panel(start, end, package=package))
     folder.mkdir(parents=True, exist_ok=True)
-    what = f"every prefecture-level unit, {start}-{end}, rule approval_year, absorbing"
     csv_path = folder / "did_panel.csv"
-    frame.to_csv(csv_path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
-    files = [_download(site, csv_path, csv_path.name, f"CSV, {what}")]
-    try:
-        parquet_path = folder / "did_panel.parquet"
-        frame.to_parquet(parquet_path, index=False)
-        files.append(_download(site, parquet_path, parquet_path.name, f"Parquet with its types, {what}"))
-    except ImportError:  # pragma: no cover - pyarrow is a core dependency
-        pass
-    return files
+    frame.to_csv(csv_path, index=False, lineterminator="\n")
+    what = f"every prefecture-level unit, {start}-{end}, rule approval_year, absorbing treatment"
+    return [_download(site, csv_path, csv_path.name, f"CSV, {what}")]
