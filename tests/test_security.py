@@ -94,6 +94,8 @@ def test_no_output_carries_a_hostile_url(url: str, package_copy: Path, tmp_path:
         resource["homepage"] = url
         resource["sources"] = [{"title": "s", "path": url}]
         resource["licenses"] = [{"name": "x", "path": url}]
+        resource["rdfType"] = url
+        descriptor["x-docs-url"] = url  # a custom key named like a URL
 
     _rewrite(package_copy, edit)
     package = xborder_data.open(package_copy)
@@ -619,7 +621,8 @@ def test_an_output_through_a_symlink_and_dotdot_is_checked_where_it_is_written(p
 def test_the_generated_data_dictionary_carries_no_link_image_or_html_from_metadata(package_copy: Path) -> None:
     from tools.maintain import data_dictionary
 
-    hostile = f"[click](javascript:{MARK}()) ![i](https://{MARK}.example/i.png) <img src=x onerror={MARK}> <https://{MARK}.example> a|b"
+    hostile = (f"[click](javascript:{MARK}()) ![i](https://{MARK}.example/i.png) <img src=x onerror={MARK}> <https://{MARK}.example> a|b "
+               f"\\[p\\](//{MARK}.example/x)")
     schema_path = package_copy / "schemas" / "stages.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     schema["fields"][0]["description"] = hostile
@@ -646,3 +649,115 @@ def test_the_maintainer_tool_reads_no_file_outside_the_package(package_copy: Pat
     (package_copy / "data" / "stages.csv").symlink_to(secret)
     with pytest.raises(UnsafePathError):
         refreshed_descriptor(package_copy)
+
+
+# -- round three, second pass: the kinds again, in other disguises -----------------------------------
+@pytest.mark.parametrize("kind", ["fifo", "symlink"])
+def test_force_replaces_only_regular_files(kind: str, tmp_path: Path) -> None:
+    target = tmp_path / "panel.csv"
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        (tmp_path / "elsewhere.txt").write_text("keep", encoding="utf-8")
+        target.symlink_to(tmp_path / "elsewhere.txt")
+    result = CliRunner().invoke(cli, ["panel", "--start", "2015", "--end", "2016", "-o", str(target), "--force"])
+    assert result.exit_code != 0 and "not a regular file" in result.output and "Traceback" not in result.output
+    assert (target.is_fifo() if kind == "fifo" else target.is_symlink())
+    if kind == "symlink":
+        assert (tmp_path / "elsewhere.txt").read_text(encoding="utf-8") == "keep"
+
+
+@pytest.mark.parametrize("pattern", ["(?x)((((a{ 100 }){ 100 }){ 100 }){ 100 })|.*", "(?x)(a # )\n{100}){100}){100}", "(?:(a{ 1000 , 2000 }))"])
+def test_verbose_and_spaced_counts_are_bounded_too(pattern: str, package_copy: Path) -> None:
+    from xborder_data.tableschema.descriptor import PATTERN_SIZE_LIMIT, pattern_size
+
+    assert pattern_size(pattern) > PATTERN_SIZE_LIMIT or "1000" in pattern
+    if pattern_size(pattern) > PATTERN_SIZE_LIMIT:
+        _set_patterns(package_copy, "errata", pattern, fields=1)
+        _refresh(package_copy)
+        result = subprocess.run(
+            [sys.executable, "-c", f"import xborder_data; xborder_data.open({str(package_copy)!r})"],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert result.returncode != 0 and "counted repeats" in result.stderr
+
+
+def test_the_maintainer_tool_never_writes_through_a_symlink(package_copy: Path, tmp_path: Path) -> None:
+    from tools.maintain import refresh
+
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched", encoding="utf-8")
+    (package_copy / "docs").mkdir()
+    (package_copy / "docs" / "data-dictionary.md").symlink_to(victim)
+    refresh(package_copy)
+    assert victim.read_text(encoding="utf-8") == "untouched"
+    assert not (package_copy / "docs" / "data-dictionary.md").is_symlink()
+
+
+def test_the_maintainer_tool_reads_no_schema_outside(package_copy: Path, tmp_path: Path) -> None:
+    from tools.maintain import data_dictionary
+
+    outside = tmp_path / "outside.json"
+    outside.write_text((package_copy / "schemas" / "stages.json").read_text(encoding="utf-8"), encoding="utf-8")
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["schema"] = "../outside.json"
+    with pytest.raises(UnsafePathError):
+        data_dictionary(package_copy, descriptor)
+
+
+def test_a_panel_workbook_never_holds_a_formula(package_copy: Path, tmp_path: Path) -> None:
+    import csv as csv_module
+    import io
+
+    openpyxl = pytest.importorskip("openpyxl")
+    path = package_copy / "data" / "pilot_zones.csv"
+    rows = list(csv_module.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[0]["name_en"] = '=HYPERLINK("javascript:alert(1)","click")'
+    out = io.StringIO()
+    writer = csv_module.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    _refresh(package_copy)
+    for extra in ([], ["--balanced"]):
+        target = tmp_path / f"p{len(extra)}.xlsx"
+        result = CliRunner().invoke(cli, ["--package", str(package_copy), "panel", "--start", "2015", "--end", "2016", *extra,
+                                          "--format", "xlsx", "-o", str(target)])
+        assert result.exit_code == 0, result.output
+        sheet = openpyxl.load_workbook(target).active
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_the_panel_escapes_metadata_on_a_terminal(package_copy: Path) -> None:
+    import csv as csv_module
+    import io
+    import pty
+
+    path = package_copy / "data" / "pilot_zones.csv"
+    rows = list(csv_module.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[0]["name_en"] = "Hang\x1b]0;PWNED\x07\x1b[31mzhou\u202e"
+    out = io.StringIO()
+    writer = csv_module.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    _refresh(package_copy)
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "xborder_data", "--package", str(package_copy), "panel", "--start", "2015", "--end", "2015"],
+        stdout=follower, stderr=subprocess.PIPE,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "Hang" in shown and "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown

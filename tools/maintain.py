@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -46,7 +47,7 @@ def descriptor_text(descriptor: dict) -> str:
 
 
 # What could turn text into a table break, a link, an image, an autolink or HTML.
-_MARKDOWN = {"|": "\\|", "\n": " ", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"}
+_MARKDOWN = {"\\": "\\\\", "|": "\\|", "\n": " ", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]"}
 
 
 def _cell(text: object) -> str:
@@ -95,7 +96,8 @@ def data_dictionary(root: Path, descriptor: dict) -> str:
         "`uv run python -m tools.maintain`. Do not edit by hand.",
         "",
     ]
-    schemas = {resource["name"]: read_json(root / resource["schema"]) for resource in descriptor["resources"]}
+    schemas = {resource["name"]: read_json(resolve_inside(root, resource["schema"], resource=resource["name"]))
+               for resource in descriptor["resources"]}
     lines += sql_notes(schemas)
     for resource in descriptor["resources"]:
         schema = schemas[resource["name"]]
@@ -172,6 +174,14 @@ def stale_files(root: Path) -> list[str]:
     return stale
 
 
+def _write(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` by renaming a new file over it: a symlink there is replaced, never written through."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(temporary, "x", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    os.replace(temporary, target)
+
+
 def refresh(root: Path, *, amend: bool = False) -> list[str]:
     """Rewrite the stale generated files; return their names.
 
@@ -180,11 +190,11 @@ def refresh(root: Path, *, amend: bool = False) -> list[str]:
     """
     stale = stale_files(root)
     descriptor = refreshed_descriptor(root)
-    (root / "datapackage.json").write_text(descriptor_text(descriptor), encoding="utf-8", newline="\n")
+    _write(root / "datapackage.json", descriptor_text(descriptor))
     (root / DICTIONARY).parent.mkdir(exist_ok=True)
-    (root / DICTIONARY).write_text(data_dictionary(root, descriptor), encoding="utf-8", newline="\n")
+    _write(root / DICTIONARY, data_dictionary(root, descriptor))
     if root == bundled_root():  # only the repository's own data is a release
-        MANIFEST_PATH.write_text(manifest_text(root, descriptor, amend=amend), encoding="utf-8", newline="\n")
+        _write(MANIFEST_PATH, manifest_text(root, descriptor, amend=amend))
         conflict = released_elsewhere(root, descriptor)
         if conflict:
             print(f"note: {conflict}")

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import math
+import os
 import shutil
 import sys
 from datetime import date
@@ -104,6 +105,11 @@ def _package_option(command: Any) -> Any:
 def _echo_lines(text: str, *, err: bool = False) -> None:
     """Print ``text`` line by line, each through ``printable``: metadata never reaches the terminal raw."""
     click.echo("\n".join(printable(line) for line in text.split("\n")), err=err)
+
+
+def _echo_table(text: str) -> None:
+    """Print CSV text: on a terminal each line through ``printable``; redirected, byte for byte."""
+    click.echo("\n".join(printable(line) for line in text.split("\n")) if sys.stdout.isatty() else text, nl=False)
 
 
 def _package() -> "Package":
@@ -503,7 +509,7 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
         writer.writerow(columns)
         writer.writerows([_plain(row[column]) for column in columns] for row in rows)
         if output is None:
-            click.echo(out.getvalue(), nl=False)
+            _echo_table(out.getvalue())
             return
         _write_whole(output, out.getvalue().encode("utf-8"), force=force)
         click.echo(printable(output))
@@ -516,7 +522,7 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
     if fmt == "csv":  # the wide form
         text = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
         if output is None:
-            click.echo(text, nl=False)
+            _echo_table(text)
             return
         _write_whole(output, text.encode("utf-8"), force=force)
         click.echo(printable(output))
@@ -544,7 +550,9 @@ def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) 
         if fmt == "parquet":
             dated.to_parquet(staged, index=False)
         else:
-            dated.to_excel(staged, index=False, sheet_name="panel")
+            from xborder_data.exports.to_xlsx import write_frame
+
+            write_frame(dated, staged, "panel")  # the export's sheet writer: a cell is never a formula
 
     path = _output_file(target)
     write_staged({path: write}, path.parent, force=force)
@@ -554,8 +562,10 @@ def _output_file(target: str) -> "Path":
     """The resolved output file, refused when it is empty or one of the package's files or data folders."""
     from xborder_data.storage.staging import refuse_package_file
 
-    if target.strip() in ("", "."):
-        raise click.UsageError(f"--output {target!r} names no file; give a file name, e.g. -o panel.csv")
+    if target.strip() in ("", ".") or target.endswith(("/", os.sep)) or os.path.isdir(target):
+        raise click.UsageError(f"--output {target!r} names no file (empty, or a folder); give a file name, e.g. -o panel.csv")
+    if os.path.islink(target):  # writing through it could replace any file the link names
+        raise click.UsageError(f"--output {target!r} is not a regular file but a symbolic link; give another name")
     package = _package()
     return refuse_package_file(target, package_root=package.root, package_files=list(package.files(verify_integrity=False)))
 

@@ -33,6 +33,11 @@ def bibtex_value(text: object) -> str:
     return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX[m.group(0)], one_line(text))
 
 
+def _bibtex_url(url: str) -> str:
+    """A URL for BibTeX's verbatim ``url`` field: percent-encoded where LaTeX escapes would change it."""
+    return "".join(f"%{ord(char):02X}" if char in "{}\\ " else char for char in one_line(url))
+
+
 def _bibtex_key(name: str, version: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", f"{name}_{version}") or "xborder_data"
 STYLES: tuple[str, ...] = get_args(CitationStyle)
@@ -85,7 +90,7 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
     if style == "bibtex":
         key = _bibtex_key(str(name), str(version))
         b = bibtex_value
-        url_line = f"  url = {{{b(url)}}},\n" if url else ""
+        url_line = f"  url = {{{_bibtex_url(url)}}},\n" if url else ""
         return (
             f"@misc{{{key},\n"
             f"  author = {{{' and '.join('{' + b(creator) + '}' for creator in creators)}}},\n"

@@ -23,6 +23,8 @@ from xborder_data.storage.links import safe_descriptor
 from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from xborder_data.package import Package
 
 README_SHEET = "README"
@@ -205,6 +207,25 @@ def write_workbook(package: "Package", path: Path) -> None:
         for unit_year in did_rows(package, *export_span(package)):
             panel.add([unit_year[c] for c in COLUMNS])
         panel.finish(table=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_reproducible(buffer.getvalue()))
+    changed.warn()
+
+
+def write_frame(frame: "pd.DataFrame", path: Path, sheet: str) -> None:
+    """Write one DataFrame (a panel) as a workbook through the same sheet writer: text is text, never a formula."""
+    import pandas as pd
+
+    openpyxl = _openpyxl()
+    book = openpyxl.Workbook(write_only=True)
+    book.properties.created = book.properties.modified = _FIXED_TIME
+    book.properties.creator = "xborder-data"
+    changed = _Changed()
+    writer = _SheetWriter(openpyxl, book, sheet, [str(column) for column in frame.columns], changed)
+    for row in frame.astype(object).itertuples(index=False):
+        writer.add([None if value is None or pd.isna(value) else value for value in row])
+    writer.finish(table=True)
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(_reproducible(buffer.getvalue()))

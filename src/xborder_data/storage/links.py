@@ -21,6 +21,8 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _ROUNDS = 8  # more layers of encoding than this is refused, never decoded further
 # Attribute values are rendered escaped (autoescape), so a value never holds a raw '"'.
 _LINK_ATTRIBUTE = re.compile(r'(\s(?:xlink:)?href\s*=\s*)"([^"]*)"', re.IGNORECASE)
+# A start tag with its attributes (a quoted value may hold '>').
+_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
 INERT = "#"
 
 # What a page loads rather than links to: these must never name another host.
@@ -31,8 +33,15 @@ _CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
 # CSS lives in <style> elements and style attributes; elsewhere "url(" is a page's visible text.
 _STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>|$)", re.IGNORECASE | re.DOTALL)
 _STYLE_ATTRIBUTE = re.compile(r'(\sstyle\s*=\s*)"([^"]*)"', re.IGNORECASE)
-# Keys whose string values are URLs, wherever they sit in a descriptor.
-URL_KEYS = frozenset({"homepage", "path", "url", "image", "email"})
+# Keys whose string values are URLs, wherever they sit in a descriptor: the spec's own
+# (homepage, path, image, email, $schema, profile, rdfType) and any custom key named like one.
+URL_KEYS = frozenset({"homepage", "path", "url", "image", "email", "$schema", "profile", "rdfType", "href", "link", "uri", "src"})
+_URL_KEY = re.compile(r"(?:url|uri|href|link|path|homepage|image|src)$", re.IGNORECASE)
+
+
+def is_url_key(key: object) -> bool:
+    """Whether a descriptor key holds a URL (``URL_KEYS``, or a custom key ending like one: ``x-docs-url``)."""
+    return isinstance(key, str) and (key in URL_KEYS or _URL_KEY.search(key) is not None)
 # The Content-Security-Policy every page carries: nothing is loaded from another host.
 CSP = (
     "default-src 'self' 'unsafe-inline' data:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
@@ -94,12 +103,16 @@ def safe_url(url: object) -> str:
 
 
 def safe_links(page: str) -> str:
-    """Return the HTML ``page`` with every unsafe href replaced by an inert ``#``."""
+    """Return the HTML ``page`` with every unsafe href replaced by an inert ``#``.
+
+    Only attributes inside tags are read: a page's text (where '<' is always escaped)
+    is never changed, even when it reads like an attribute.
+    """
 
     def check(match: re.Match[str]) -> str:
         return match.group(0) if is_safe_url(match.group(2)) else f'{match.group(1)}"{INERT}"'
 
-    return _LINK_ATTRIBUTE.sub(check, page)
+    return _TAG.sub(lambda tag: _LINK_ATTRIBUTE.sub(check, tag.group(0)), page)
 
 
 def _srcset_is_local(value: str) -> bool:
@@ -153,10 +166,10 @@ def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
-                if key in URL_KEYS and isinstance(item, str):
+                if is_url_key(key) and isinstance(item, str):
                     if is_safe_url(item):
                         out[key] = item
-                elif key in URL_KEYS and isinstance(item, list):
+                elif is_url_key(key) and isinstance(item, list):
                     out[key] = [clean(x) for x in item if not isinstance(x, str) or is_safe_url(x)]
                 else:
                     out[key] = clean(item)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import signal
 import tempfile
 import threading
@@ -243,6 +244,11 @@ class _Commit:
         if force and os.path.lexists(final):
             if final.is_dir() and not final.is_symlink():
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(final))
+            if not stat.S_ISREG(os.lstat(final).st_mode):  # a device, FIFO, socket or symlink is never "a file we wrote"
+                raise UnsafeOutputError(
+                    f"{final}: is not a regular file (a device, FIFO, socket or symlink); --force replaces only files. "
+                    "Choose another name."
+                )
             backup = self.backups / uuid.uuid4().hex
             self.backups.mkdir(exist_ok=True)
             os.rename(final, backup)

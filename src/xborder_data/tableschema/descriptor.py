@@ -140,44 +140,78 @@ class ResourceSpec:
 
 
 PATTERN_SIZE_LIMIT = 100_000  # items of a pattern once its counted repeats are expanded
+# A counted repeat as `regex` may read it: verbose mode allows spaces inside the braces.
 _COUNT = re.compile(r"\{\s*(\d*)\s*(?:,\s*(\d*)\s*)?\}")
+_VERBOSE = re.compile(r"\(\?[a-zA-Z^-]*x")  # an inline flag group that turns verbose mode on
 
 
 def pattern_size(pattern: str) -> int:
-    """About how many items ``pattern`` compiles to once counted repeats ({n}, {n,m}) are expanded.
+    """An upper bound on the items ``pattern`` compiles to once counted repeats ({n}, {n,m}) are expanded.
 
-    Read with the standard library's parser; a pattern it cannot read (syntax only
-    ``regex`` knows) is bounded by its length times the product of all its counts.
+    Read by a scanner of our own that errs on the large side: any brace pair
+    holding a count is a repeat (as ``regex`` reads it in verbose mode), a
+    repeat multiplies the atom or group before it, alternatives add up.
     """
-    from re import _constants as constants, _parser as parser  # type: ignore[attr-defined]
-
-    def size(items: Any, depth: int = 0) -> int:
-        total = 0
-        for op, av in items:
-            if op in (constants.MAX_REPEAT, constants.MIN_REPEAT, getattr(constants, "POSSESSIVE_REPEAT", None)):
-                low, high, sub = av
-                total += max(low, 1 if high == constants.MAXREPEAT else high, 1) * size(sub, depth + 1)
-            elif op == constants.SUBPATTERN:
-                total += size(av[-1], depth + 1)
-            elif op == constants.BRANCH:
-                total += sum(size(branch, depth + 1) for branch in av[1])
-            elif op in (constants.ASSERT, constants.ASSERT_NOT):
-                total += size(av[1], depth + 1)
-            else:
-                total += 1
-            if total > PATTERN_SIZE_LIMIT:
-                return total
-        return total
-
-    try:
-        return size(parser.parse(pattern))
-    except (re.error, RecursionError, OverflowError, ValueError, TypeError):
+    stack: list[list[int]] = [[0, 0]]  # per open group: [size so far, size of the last atom]
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            atom = 1
+        elif char == "[":  # a class is one item; skip to its closing bracket
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            atom = 1
+        elif char == "(":
+            stack.append([0, 0])
+            i += 1
+            continue
+        elif char == ")" and len(stack) > 1:
+            group = stack.pop()
+            atom = group[0] + 1
+            i += 1
+        elif char == "|":
+            stack[-1][1] = 0  # alternatives add: keep the running size, start a new atom
+            i += 1
+            continue
+        elif char == "{" and (count := _COUNT.match(pattern, i)):
+            low, high = count.group(1), count.group(2)
+            times = max(int(high or 0) if count.group(0).count(",") else int(low or 1), int(low or 1), 1)
+            if len(str(times)) > 12:
+                return PATTERN_SIZE_LIMIT + 1
+            previous = max(stack[-1][1], 1)
+            stack[-1][0] += previous * (times - 1)
+            stack[-1][1] = previous * times
+            i = count.end()
+            if stack[-1][0] > PATTERN_SIZE_LIMIT:
+                return stack[-1][0]
+            continue
+        else:
+            i += 1
+            atom = 1
+        stack[-1][0] += atom
+        stack[-1][1] = atom
+        if stack[-1][0] > PATTERN_SIZE_LIMIT:
+            return stack[-1][0]
+    while len(stack) > 1:  # an unclosed group: regex refuses it anyway
+        group = stack.pop()
+        stack[-1][0] += group[0]
+    size = stack[0][0]
+    if _VERBOSE.search(pattern):  # comments can hide brackets from the scanner: bound by every count multiplied
         product = 1
-        for low, high in _COUNT.findall(pattern):
-            product *= max(int(high or low or 1), 1)
+        for count in _COUNT.finditer(pattern):
+            product *= max(int(count.group(1) or 1), int(count.group(2) or 1), 1)
             if product > PATTERN_SIZE_LIMIT:
-                break
-        return len(pattern) * product
+                return product
+        size = max(size, product)
+    return size
 
 
 def read_json(path: Path) -> dict[str, Any]:
@@ -346,8 +380,8 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         size = pattern_size(pattern)
         if size > PATTERN_SIZE_LIMIT:
             # Counted repeats multiply when compiled: ((a{100}){100}){100} is 10⁶ copies, gigabytes.
-            raise check.fail(where_c, f"has a pattern whose counted repeats expand to about {size:,} items (at most "
-                                      f"{PATTERN_SIZE_LIMIT:,}); write it with smaller counts")
+            raise check.fail(where_c, f"has a pattern whose counted repeats expand to more than {PATTERN_SIZE_LIMIT:,} items; "
+                                      "write it with smaller counts")
         try:
             regex.compile(pattern)
         except (regex.error, RecursionError, OverflowError, MemoryError) as error:

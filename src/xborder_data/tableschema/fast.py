@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.errors import DescriptorError
 from xborder_data.tableschema import values
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
 from xborder_data.tableschema.table import FIELD_LIMIT, _cell_reader, _read_column
@@ -303,6 +304,8 @@ def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None)
         return _fast(data, spec)
     except _Doubt:
         return None
+    except DescriptorError:
+        raise  # a pattern over the table's budget: the strict reader would only spend a second budget to say so
     except Exception:  # noqa: BLE001 - any Arrow error, invalid UTF-8, an unforeseen case: the strict reader decides
         return None
 
