@@ -239,3 +239,14 @@ def test_readme_and_datasheet_state_the_current_release() -> None:
     assert f"version {xborder_data.__version__} of the Data Package" in datasheet
     for name, count in ROW_COUNTS.items():
         assert f"| `{name}` | {count} |" in datasheet, name
+
+
+def test_the_datasheet_counts_the_later_claims_the_data_holds() -> None:
+    import re
+
+    text = (REPO / "DATASHEET.md").read_text(encoding="utf-8")
+    match = re.search(r"Of the (\d+) claims of later sources, (\d+) rest on a quote", text)
+    assert match is not None
+    later = [c for c in xborder_data.records("claims") if c["section"] == "external"]
+    assert int(match.group(1)) == len(later)
+    assert int(match.group(2)) == sum(c["status"] != "unverified" for c in later)
