@@ -761,3 +761,23 @@ def test_the_panel_escapes_metadata_on_a_terminal(package_copy: Path) -> None:
     os.close(leader)
     shown = b"".join(chunks).decode("utf-8", "replace")
     assert "Hang" in shown and "\x1b" not in shown and "\x07" not in shown and "\u202e" not in shown
+
+
+def test_an_edited_datasheet_is_reported_by_verify(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import REPO
+
+    copy = tmp_path / "pkg"
+    copy.mkdir()
+    for name in ("datapackage.json", "DATASHEET.md"):
+        shutil.copy2(REPO / name, copy / name)
+    shutil.copytree(REPO / "data", copy / "data")
+    shutil.copytree(REPO / "schemas", copy / "schemas")
+    assert xborder_data.open(copy).compare_with_release().identical
+    with (copy / "DATASHEET.md").open("a", encoding="utf-8") as handle:
+        handle.write("\n![x](https://evil.example/x.png)\n")
+    comparison = xborder_data.open(copy).compare_with_release()
+    assert comparison.changed == ["DATASHEET.md"] and not comparison.identical
+    (copy / "DATASHEET.md").unlink()  # a copy without the datasheet is not missing a data file
+    assert xborder_data.open(copy).compare_with_release().identical

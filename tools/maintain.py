@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from xborder_data.checks.integrity import MANIFEST, release_manifest, sha256_hex
+from xborder_data.checks.integrity import EMBEDDED, MANIFEST, release_manifest, sha256_hex
 from xborder_data.storage.locate import bundled_root
 from xborder_data.storage.paths import resolve_inside
 from xborder_data.storage.reading import read_regular_file
@@ -122,12 +122,15 @@ def data_dictionary(root: Path, descriptor: dict) -> str:
 
 
 def release_files(root: Path, descriptor: dict) -> dict[str, str]:
-    """Return relative path -> sha256 of every file of the release: descriptor, data and schemas."""
+    """Return relative path -> sha256 of every file of the release: descriptor, data, schemas and the datasheet."""
     digests = {"datapackage.json": sha256_hex(descriptor_text(descriptor).encode("utf-8"))}
     for resource in descriptor["resources"]:
         for key in ("path", "schema"):
             if isinstance(resource.get(key), str):
                 digests[resource[key]] = sha256_hex(_read(root, resource[key], resource.get("name", "?")))
+    for relative in EMBEDDED:  # what the site embeds is part of the release too
+        if (root / relative).exists():
+            digests[relative] = sha256_hex(_read(root, relative, relative))
     return dict(sorted(digests.items()))
 
 

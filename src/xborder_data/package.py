@@ -140,14 +140,18 @@ class Package:
         return found
 
     def compare_with_release(self) -> "ReleaseComparison":
-        """Compare every file (descriptor, schemas, data) with the release this copy claims to be.
+        """Compare every file (descriptor, schemas, data, and the datasheet when present) with the release this copy claims to be.
 
         Unlike the descriptor's own hashes, the release manifest ships inside
         the library, so an edited copy cannot vouch for itself.
         """
-        from xborder_data.checks.integrity import compare_with_release, sha256_hex
+        from xborder_data.checks.integrity import EMBEDDED, compare_with_release, sha256_hex
+        from xborder_data.storage.reading import TEXT_LIMIT
 
         digests = {path: sha256_hex(data) for path, data in self.files(verify_integrity=False).items()}
+        for relative in EMBEDDED:  # through the same path rules as every file the site embeds
+            if (self.root / relative).exists() or (self.root / relative).is_symlink():
+                digests[relative] = sha256_hex(read_regular_file(resolve_inside(self.root, relative, resource=relative), limit=TEXT_LIMIT))
         return compare_with_release(self.version, digests)
 
     def table(self, name: str, *, verify_integrity: bool = True, cache: bool = True) -> "Table":

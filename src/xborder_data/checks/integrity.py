@@ -28,6 +28,11 @@ def release_manifest() -> dict[str, dict[str, str]]:
     return manifest
 
 
+# Files outside the Data Package that outputs embed (the site's datasheet page): part
+# of the release manifest, so that `verify` reports an edited one.
+EMBEDDED = ("DATASHEET.md",)
+
+
 @dataclass(frozen=True)
 class ReleaseComparison:
     """How a copy's files compare with one release of the manifest."""
@@ -48,7 +53,7 @@ class ReleaseComparison:
             known = ", ".join(release_manifest()) or "none"
             return f"version {self.version} is not a release this library knows (known: {known}); its files cannot be compared"
         if self.identical:
-            return f"identical to release {self.version} (sha256 of every file: descriptor, schemas and data)"
+            return f"identical to release {self.version} (sha256 of every file: descriptor, schemas, data and datasheet)"
         lines = [f"differs from release {self.version}:"]
         lines += [f"  changed: {path}" for path in self.changed]
         lines += [f"  missing: {path}" for path in self.missing]
@@ -57,7 +62,12 @@ class ReleaseComparison:
 
 
 def compare_with_release(version: str, digests: dict[str, str]) -> ReleaseComparison:
-    """Compare relative path -> sha256 of a copy with the manifest entry of ``version``."""
+    """Compare relative path -> sha256 of a copy with the manifest entry of ``version``.
+
+    The embedded files (``EMBEDDED``: the datasheet the site publishes) are compared
+    when both have them; a copy without one is not "missing" it, and a release
+    that predates their place in the manifest does not count them as extra.
+    """
     expected = release_manifest().get(version)
     if expected is None:
         return ReleaseComparison(version, known=False)
@@ -65,6 +75,6 @@ def compare_with_release(version: str, digests: dict[str, str]) -> ReleaseCompar
         version,
         known=True,
         changed=sorted(path for path in digests.keys() & expected.keys() if digests[path] != expected[path]),
-        missing=sorted(expected.keys() - digests.keys()),
-        extra=sorted(digests.keys() - expected.keys()),
+        missing=sorted(expected.keys() - digests.keys() - set(EMBEDDED)),
+        extra=sorted(digests.keys() - expected.keys() - set(EMBEDDED)),
     )
