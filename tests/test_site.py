@@ -1040,3 +1040,25 @@ def test_base_map_cut_decodes_topojson() -> None:
     feature = basemap.cut(topology)["features"][0]
     assert feature["properties"] == {"name": "Square", "id": "999"}
     assert feature["geometry"]["coordinates"] == [[[[100.0, 30.0], [102.0, 30.0], [102.0, 32.0], [100.0, 32.0], [100.0, 30.0]]]]
+
+
+def test_the_downloads_carry_the_did_panel_as_csv_and_parquet(site: Path) -> None:
+    import csv as csv_module
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    panel = xborder_data.did_panel(*_export_span())
+    with (site / "downloads" / "did_panel" / "did_panel.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv_module.DictReader(handle))
+    assert len(rows) == len(panel) and rows[0].keys() == set(panel.columns)
+    assert {row["approval_date"] for row in rows if row["unit_code"] == "330100"} == {"2015-03-07"}
+    table = pq.read_table(site / "downloads" / "parquet" / "did_panel.parquet")
+    assert table.num_rows == len(panel) and table.schema.field("approval_date").type == pa.date32()
+    assert 'href="downloads/did_panel/did_panel.csv"' in (site / "index.html").read_text(encoding="utf-8")
+
+
+def _export_span() -> tuple[int, int]:
+    from xborder_data.research.did import export_span
+
+    return export_span(xborder_data.bundled())
