@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import html
 import re
 import shutil
 import sys
@@ -1062,3 +1063,23 @@ def _export_span() -> tuple[int, int]:
     from xborder_data.research.did import export_span
 
     return export_span(xborder_data.bundled())
+
+
+def test_the_map_page_states_each_missing_batch_and_the_revocations(site: Path) -> None:
+    import csv as csv_module
+    from collections import Counter
+
+    with (REPO / "data" / "pilot_zones.csv").open(encoding="utf-8", newline="") as handle:
+        zones = list(csv_module.DictReader(handle))
+    with (REPO / "data" / "pilot_zone_batches.csv").open(encoding="utf-8", newline="") as handle:
+        batches = list(csv_module.DictReader(handle))
+    listed = Counter(z["batch"] for z in zones)
+    page = html.unescape(re.sub(r"<[^>]+>", " ", (site / "pilot-zones.html").read_text(encoding="utf-8")))
+    for batch in batches:
+        added = int(batch["zones_added"])
+        if listed[batch["batch"]] < added:
+            assert f"batch {batch['batch']} ({added - listed[batch['batch']]} of {added})" in page
+    for zone in zones:
+        if zone["revoked_batch"]:
+            assert zone["name_en"] in page.split("Revoked by")[1].split(".")[0]
+    assert f"{batches[-1]['zones_total']} zones are in force" in page

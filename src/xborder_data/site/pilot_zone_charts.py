@@ -116,6 +116,18 @@ def _designations(package: "Package") -> int:
     return sum(row["zones_added"] or 0 for row in package.records(BATCHES))
 
 
+def _gaps(package: "Package", zones: list[dict[str, Any]]) -> str:
+    """The caption's sentence on missing members, from the rows: each batch whose listed members fall short of its count."""
+    listed: dict[int, int] = {}
+    for zone in zones:
+        listed[zone["batch"]] = listed.get(zone["batch"], 0) + 1
+    short = [f"batch {row['batch']} ({row['zones_added'] - listed.get(row['batch'], 0)} of {row['zones_added']})"
+             for row in sorted(package.records(BATCHES), key=lambda r: r["batch"])
+             if row["zones_added"] is not None and listed.get(row["batch"], 0) < row["zones_added"]]
+    return (f" Missing: {', '.join(short)}, which no source read names unambiguously (pilot_zone_batches.note says which)."
+            if short else "")
+
+
 def _revocations(package: "Package", zones: list[dict[str, Any]]) -> str:
     """The caption's sentence on revoked zones and the zones in force, from the rows."""
     revoked = [z for z in zones if z.get("revoked_batch")]
@@ -196,8 +208,7 @@ def zone_map(package: "Package") -> Chart:
     caption = [
         "One mark per pilot zone, at the point the pilot_zones table gives for its city or area, coloured by the batch that approved it; "
         "a ring marks a whole-island zone (Hainan, 2025), drawn around its seat. Hover a mark for its name.",
-        f"{len(zones)} of the {_designations(package)} designations the batches count are listed: the others no source read names "
-        "(pilot_zone_batches.note says which). "
+        f"{len(zones)} of the {_designations(package)} designations the batches count are listed.{_gaps(package, zones)} "
         + _revocations(package, zones),
         f"Base map: {basemap.SOURCE} Shipped with the site; nothing is loaded from elsewhere.",
     ]
