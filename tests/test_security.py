@@ -466,7 +466,7 @@ def test_of_two_concurrent_forced_site_builds_exactly_one_wins(package_copy: Pat
     assert (out / MARKER).is_file() and (out / "index.html").is_file()
 
 
-@pytest.mark.parametrize("where", ["PKG", "PKG/data", "PKG/..", "PKG/../.."])
+@pytest.mark.parametrize("where", ["PKG", "PKG/data", "PKG/schemas", "PKG/data/sub", "PKG/..", "PKG/../.."])
 @pytest.mark.parametrize("fmt", ["csv", "json", "sqlite", "datasette", "site"])
 def test_no_output_goes_into_the_package_or_a_folder_holding_it(where: str, fmt: str, package_copy: Path) -> None:
     from xborder_data.errors import UnsafeOutputError
@@ -781,3 +781,20 @@ def test_an_edited_datasheet_is_reported_by_verify(tmp_path: Path) -> None:
     assert comparison.changed == ["DATASHEET.md"] and not comparison.identical
     (copy / "DATASHEET.md").unlink()  # a copy without the datasheet is not missing a data file
     assert xborder_data.open(copy).compare_with_release().identical
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "sqlite", "site"])
+def test_a_folder_beside_the_data_in_a_clone_takes_an_output(fmt: str, package_copy: Path) -> None:
+    """As in a clone, where the package is the repository: `out/` and `site-out/` are the README's own examples."""
+    package = xborder_data.open(package_copy)
+    before = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file()}
+    target = package_copy / ("site-out" if fmt == "site" else "out")
+    if fmt == "site":
+        pytest.importorskip("jinja2")
+        from xborder_data.site import build_site
+
+        build_site(package, target)
+    else:
+        export(package, fmt, target)
+    after = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file() and target not in p.parents}
+    assert after == before

@@ -567,7 +567,7 @@ def _output_file(target: str) -> "Path":
     if os.path.islink(target):  # writing through it could replace any file the link names
         raise click.UsageError(f"--output {target!r} is not a regular file but a symbolic link; give another name")
     package = _package()
-    return refuse_package_file(target, package_root=package.root, package_files=list(package.files(verify_integrity=False)))
+    return refuse_package_file(target, package_root=package.root, package_files=package.file_paths())
 
 
 def _write_whole(target: str, data: bytes, *, force: bool) -> None:

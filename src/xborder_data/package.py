@@ -125,6 +125,13 @@ class Package:
             )
         return read_regular_file(path, limit=DATA_LIMIT, expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource=name)
 
+    def file_paths(self) -> list[str]:
+        """The package's own files, relative to its folder: the descriptor, every data file and schema."""
+        paths = [DESCRIPTOR_NAME]
+        for spec in self._resources.values():
+            paths += [spec.path] + ([spec.schema_path] if spec.schema_path is not None else [])
+        return paths
+
     def files(self, *, verify_integrity: bool = True) -> dict[str, bytes]:
         """Return relative path -> bytes of the package as downloaded.
 

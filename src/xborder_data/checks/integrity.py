@@ -53,7 +53,7 @@ class ReleaseComparison:
             known = ", ".join(release_manifest()) or "none"
             return f"version {self.version} is not a release this library knows (known: {known}); its files cannot be compared"
         if self.identical:
-            return f"identical to release {self.version} (sha256 of every file: descriptor, schemas, data and datasheet)"
+            return f"identical to release {self.version} (sha256 of every file: descriptor, schemas, data, and the datasheet where present)"
         lines = [f"differs from release {self.version}:"]
         lines += [f"  changed: {path}" for path in self.changed]
         lines += [f"  missing: {path}" for path in self.missing]

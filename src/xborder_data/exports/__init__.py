@@ -77,12 +77,13 @@ def export(
     Raises:
         UsageError, MissingDependencyError, OutputExistsError, DescriptorError
         (a name from metadata that is not one safe file name), OSError;
-        UnsafeOutputError: ``outdir`` is the package's folder, inside it, or a folder that contains it.
+        UnsafeOutputError: ``outdir`` is the package's folder, a folder that contains it, or its
+            data or schemas folder (or inside one).
     """
     from xborder_data.storage.staging import refuse_package_folder, write_staged
 
     if str(outdir).strip() == "":
         raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")
     outdir = Path(outdir).resolve()  # the path checked is the path written: never a lexical '..' past a symlink
-    refuse_package_folder(outdir, package_root=package.root, what=f"the {fmt} export")
+    refuse_package_folder(outdir, package_root=package.root, package_files=package.file_paths(), what=f"the {fmt} export")
     return write_staged(planned_writers(package, fmt, outdir, excel=excel), outdir, force=force)

@@ -227,7 +227,7 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
         >>> build_site(xborder_data.bundled(), "site-out")  # doctest: +SKIP
     """
     target = refuse_protected(outdir, package_root=package.root)
-    refuse_package_folder(target, package_root=package.root, what="a site")
+    refuse_package_folder(target, package_root=package.root, package_files=package.file_paths(), what="a site")
     check_replaceable(target, force=force)  # early, before the slow build; place_folder checks again
     before = folder_identity(target)  # of concurrent builds, only the first to place its site wins
     for name in package.resources():  # page names come from the resource names

@@ -46,23 +46,35 @@ __all__ = [
 ]
 
 
-def refuse_package_folder(target: str | os.PathLike[str], *, package_root: Path, what: str = "an export") -> None:
-    """Refuse to write into the package's own folder, a folder inside it, or any folder that contains it.
+def _package_folders(root: Path, package_files: list[str]) -> set[Path]:
+    """The folders below ``root`` that hold the package's files (data/, schemas/)."""
+    return {(root / relative).resolve().parent for relative in package_files} - {root}
+
+
+def refuse_package_folder(target: str | os.PathLike[str], *, package_root: Path, package_files: list[str],
+                          what: str = "an export") -> None:
+    """Refuse to write into the package's own folder, a folder that contains it, or a folder that
+    holds its files (data/, schemas/) or lies inside one.
+
+    Another folder below the package (a clone's ``out/`` beside ``data/``) is allowed: an export
+    writes only inside its OUTDIR, so it cannot replace a file of the package from there.
 
     Raises:
         UnsafeOutputError: naming the folder and why.
     """
     resolved = Path(target).resolve()
     root = package_root.resolve()
-    if resolved == root or resolved in root.parents or root in resolved.parents:
+    folders = _package_folders(root, package_files)
+    holding = next((f for f in folders if resolved == f or f in resolved.parents), None)
+    if resolved == root or resolved in root.parents or holding is not None:
         where = (
             "the data package's own folder" if resolved == root
             else "a folder that contains the data package" if resolved in root.parents
-            else "inside the data package's folder"
+            else f"the package's folder of data or schemas ({holding}) or inside it"
         )
         raise UnsafeOutputError(
             f"{resolved}: is {where}; refusing to write {what} there (it could replace the package's files). "
-            "Name a new folder outside the package, e.g. `out`."
+            "Name a new folder, e.g. `out`, beside the package's data or outside it."
         )
 
 
@@ -80,7 +92,7 @@ def refuse_package_file(target: str | os.PathLike[str], *, package_root: Path, p
     root = package_root.resolve()
     files = {(root / relative).resolve() for relative in package_files}
     files |= {root / name for name in ("DATASHEET.md", "README.md", "LICENSE", "LICENSE-DATA", "CITATION.cff")}
-    folders = {path.parent for path in files} - {root}
+    folders = _package_folders(root, package_files)
     if resolved == root or resolved in root.parents or resolved in files or any(f == resolved.parent or f in resolved.parents for f in folders):
         raise UnsafeOutputError(
             f"{resolved}: is the data package's folder or one of its files or data folders; refusing to write there "
