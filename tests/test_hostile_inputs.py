@@ -41,7 +41,8 @@ CRAFTED: list[tuple[str, Craft, type[XborderDataError], str]] = [
     ("bytes a boolean", lambda d: _first(d).update(bytes=True) or d, DescriptorError, "'bytes' must be int"),
     ("empty path", lambda d: _first(d).update(path="") or d, UnsafePathError, "not a non-empty string"),
     ("path a folder", lambda d: _first(d).update(path="data") or d, DescriptorError, "not a regular file"),
-    ("NUL in path", lambda d: _first(d).update(path="data/st\x00ages.csv") or d, UnsafePathError, "control character"),
+    # Refused when the JSON is read: no output (UTF-8 text, SQL, a C string) can carry a NUL.
+    ("NUL in path", lambda d: _first(d).update(path="data/st\x00ages.csv") or d, DescriptorError, "NUL"),
     ("a 5,000-character path", lambda d: _first(d).update(path="a/" * 2500) or d, UnsafePathError, "longer than"),
     ("path a list", lambda d: _first(d).update(path=["data/stages.csv"]) or d, DescriptorError, "one string 'path'"),
     # Refused when the JSON is read, before any path is looked at: no output could encode it.

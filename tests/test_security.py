@@ -667,19 +667,31 @@ def test_force_replaces_only_regular_files(kind: str, tmp_path: Path) -> None:
         assert (tmp_path / "elsewhere.txt").read_text(encoding="utf-8") == "keep"
 
 
-@pytest.mark.parametrize("pattern", ["(?x)((((a{ 100 }){ 100 }){ 100 }){ 100 })|.*", "(?x)(a # )\n{100}){100}){100}", "(?:(a{ 1000 , 2000 }))"])
-def test_verbose_and_spaced_counts_are_bounded_too(pattern: str, package_copy: Path) -> None:
-    from xborder_data.tableschema.descriptor import PATTERN_SIZE_LIMIT, pattern_size
+@pytest.mark.parametrize("pattern", [
+    "(?x)((((a{ 100 }){ 100 }){ 100 }){ 100 })|.*",
+    "(?x)(a # )\n{100}){100}){100}",
+    "(?x)((((a{1 0 0}){1 0 0}){1 0 0}){1 0 0})|.*",  # verbose mode reads '1 0 0' as 100
+    "(?V1x)#[\n((((a{100}){100}){100}){100})|.*\n]",  # a version flag, then a comment hiding the repeats
+    "(?i)a(?#[)((((a{100}){100}){100}){100})",
+])
+def test_flags_and_comments_cannot_hide_counted_repeats(pattern: str, package_copy: Path) -> None:
+    from xborder_data.tableschema.descriptor import has_inline_flags
 
-    assert pattern_size(pattern) > PATTERN_SIZE_LIMIT or "1000" in pattern
-    if pattern_size(pattern) > PATTERN_SIZE_LIMIT:
-        _set_patterns(package_copy, "errata", pattern, fields=1)
-        _refresh(package_copy)
-        result = subprocess.run(
-            [sys.executable, "-c", f"import xborder_data; xborder_data.open({str(package_copy)!r})"],
-            capture_output=True, text=True, timeout=60,
-        )
-        assert result.returncode != 0 and "counted repeats" in result.stderr
+    assert has_inline_flags(pattern)
+    _set_patterns(package_copy, "errata", pattern, fields=1)
+    _refresh(package_copy)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import xborder_data; xborder_data.open({str(package_copy)!r})"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0 and "DescriptorError" in result.stderr and "inline flag" in result.stderr
+
+
+@pytest.mark.parametrize("pattern", ["^[a-z][a-z0-9_]*$", "^(?:ab|cd)+$", "^(?P<y>[0-9]{4})-(?P=y)$", "(?<=a)b", "\\(\\?x\\)", "[(?x)]"])
+def test_ordinary_patterns_have_no_inline_flags(pattern: str) -> None:
+    from xborder_data.tableschema.descriptor import PATTERN_SIZE_LIMIT, has_inline_flags, pattern_size
+
+    assert not has_inline_flags(pattern) and pattern_size(pattern) < PATTERN_SIZE_LIMIT
 
 
 def test_the_maintainer_tool_never_writes_through_a_symlink(package_copy: Path, tmp_path: Path) -> None:
@@ -798,3 +810,99 @@ def test_a_folder_beside_the_data_in_a_clone_takes_an_output(fmt: str, package_c
         export(package, fmt, target)
     after = {p: p.read_bytes() for p in package_copy.rglob("*") if p.is_file() and target not in p.parents}
     assert after == before
+
+
+
+# -- a crafted package missing what a command reads: one error, never a traceback ---------------------
+def _drop_field(root: Path, resource: str, field: str) -> None:
+    import csv as csv_module
+    import io
+
+    schema_path = root / "schemas" / f"{resource}.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"] = [f for f in schema["fields"] if f["name"] != field]
+    for key in ("primaryKey",):
+        if schema.get(key) == [field] or schema.get(key) == field:
+            schema.pop(key)
+    schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", []) if field not in fk["fields"]]
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    path = root / "data" / f"{resource}.csv"
+    rows = list(csv_module.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv_module.DictWriter(out, fieldnames=[n for n in rows[0] if n != field], lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    # Other tables' keys into the dropped field go too, so the copy stays valid.
+    for other in (root / "schemas").glob("*.json"):
+        data = json.loads(other.read_text(encoding="utf-8"))
+        kept = [fk for fk in data.get("foreignKeys", []) if not (fk["reference"]["resource"] == resource and field in fk["reference"]["fields"])]
+        if kept != data.get("foreignKeys", []):
+            data["foreignKeys"] = kept
+            other.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize(("resource", "field", "args"), [
+    ("pilot_zones", "prefecture_adcode", ["panel", "--start", "2015", "--end", "2016", "--level", "prefecture"]),
+    ("pilot_zones", "batch", ["panel", "--start", "2015", "--end", "2016"]),
+    ("pilot_zone_batches", "approval_year", ["panel", "--start", "2015", "--end", "2016", "--balanced"]),
+    ("units", "level", ["export", "sqlite", "OUT"]),
+    ("units", "level", ["export", "dta", "OUT"]),
+    ("claims", "status", ["cite", "stages", "1.0"]),
+    ("evidence", "stance", ["cite", "stages", "1.0"]),
+    ("sources", "title", ["cite", "stages", "1.0"]),
+])
+def test_a_missing_field_is_one_error_naming_it(resource: str, field: str, args: list[str], package_copy: Path, tmp_path: Path) -> None:
+    _drop_field(package_copy, resource, field)
+    _refresh(package_copy)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    result = CliRunner().invoke(cli, ["--package", str(package_copy), *args])
+    assert result.exit_code != 0 and result.exception is not None and isinstance(result.exception, SystemExit), result.exception
+    assert field in result.output and resource in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_nul_in_any_metadata_string_is_refused_on_open(package_copy: Path) -> None:
+    schema_path = package_copy / "schemas" / "claims.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    field = next(f for f in schema["fields"] if f.get("constraints", {}).get("enum"))
+    field["constraints"]["enum"] = [*field["constraints"]["enum"], "x\u0000y"]
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(DescriptorError, match="NUL"):
+        xborder_data.open(package_copy).records("claims")
+
+
+def test_css_rewriting_never_touches_page_text() -> None:
+    page = ('<svg><text>A style="u:url(//e.x/y)" and href="javascript:x"</text></svg>'
+            '<div style="background:url(//e.x/y)">t</div>')
+    out = offline_page(page)
+    assert '<text>A style="u:url(//e.x/y)" and href="javascript:x"</text>' in out
+    assert 'style="background:url()"' in out
+
+
+def test_an_unknown_row_error_is_bounded(package_copy: Path) -> None:
+    from xborder_data.errors import UnknownRowError
+
+    with pytest.raises(UnknownRowError) as caught:
+        xborder_data.open(package_copy).sources_for("stages", "x" * 100_000)
+    assert len(str(caught.value)) < 2_000
+
+
+def test_a_hard_linked_datasheet_is_published_only_when_it_is_the_releases(package_copy: Path, tmp_path: Path) -> None:
+    pytest.importorskip("jinja2")
+    from conftest import REPO
+
+    from xborder_data.site import build_site
+
+    outside = tmp_path / "outside.md"
+    outside.write_text("SECRET-FROM-OUTSIDE\n", encoding="utf-8")
+    os.link(outside, package_copy / "DATASHEET.md")
+    with pytest.raises(UnsafePathError, match="hard link"):
+        build_site(xborder_data.open(package_copy), tmp_path / "site")
+    assert not (tmp_path / "site").exists()
+    (package_copy / "DATASHEET.md").unlink()
+    released = tmp_path / "released.md"
+    released.write_bytes((REPO / "DATASHEET.md").read_bytes())
+    os.link(released, package_copy / "DATASHEET.md")  # as an installer linking from its cache would
+    build_site(xborder_data.open(package_copy), tmp_path / "site")
+    assert (tmp_path / "site" / "datasheet.html").is_file()

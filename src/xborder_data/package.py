@@ -22,6 +22,12 @@ if TYPE_CHECKING:
     from xborder_data.checks.validation import ValidationReport
 
 DESCRIPTOR_NAME = "datapackage.json"
+# What a row's citations read (the CLI's `cite` and the site's citations page print them all).
+PROVENANCE_FIELDS = {
+    "claims": ("claim_id", "source_id", "status", "as_printed", "field", "normalized_value", "note"),
+    "evidence": ("evidence_id", "claim_id", "source_id", "stance", "quote"),
+    "sources": ("source_id", "title", "publisher", "quality", "url"),
+}
 # A data file larger than this is refused before it is read: the reader holds a
 # file in memory, and 1 GiB is ten times the 10⁶-row tables it is measured on.
 DATA_LIMIT = 1 << 30
@@ -91,6 +97,35 @@ class Package:
     def table_schema(self, name: str) -> TableSchema:
         """Return the parsed (frozen) Table Schema of ``name``."""
         return self.resource(name).schema
+
+    def require(self, name: str, fields: dict[str, str], purpose: str, *, required: tuple[str, ...] = ()) -> None:
+        """Refuse, before any row is read, a resource that lacks what ``purpose`` reads from it.
+
+        Args:
+            fields: field name -> Table Schema type the code relies on.
+            required: those of ``fields`` that must be declared required (or be the primary key),
+                so the reader guarantees a value in every row.
+
+        Raises:
+            UnknownResourceError, DescriptorError: naming the resource, field and what it should be.
+        """
+        schema = self.table_schema(name)
+        have = {spec.name: spec for spec in schema.fields}
+        for field, kind in fields.items():
+            spec = have.get(field)
+            if spec is None or spec.type != kind:
+                found = "has none" if spec is None else f"has it as {spec.type}"
+                raise DescriptorError(
+                    f"resource {name!r}: {purpose} needs field {field!r} of type {kind}, and the schema {found}; "
+                    "restore the package from the release.",
+                    resource=name, field_name=field,
+                )
+            if field in required and not (spec.required or field in schema.primary_key):
+                raise DescriptorError(
+                    f"resource {name!r}: {purpose} needs a value in every row of {field!r}, and the schema does not "
+                    "require one; restore the package from the release.",
+                    resource=name, field_name=field,
+                )
 
     def path(self, name: str) -> Path:
         """Return the real path of the CSV file of ``name``, refusing unsafe paths."""
@@ -269,14 +304,13 @@ class Package:
         """
         from xborder_data.citing.provenance import citations_for
 
-        needed = {"claims": ("claim_id",), "evidence": ("claim_id",), "sources": ("source_id",)}
-        for table, fields in needed.items():
-            if table not in self._resources or not set(fields) <= set(self.table_schema(table).field_names):
+        for table, fields in PROVENANCE_FIELDS.items():
+            if table not in self._resources:
                 raise DescriptorError(
-                    f"{self.package_path()}: no {table!r} resource with the fields {list(fields)}; "
-                    "citations need this project's claims, evidence and sources tables."
+                    f"{self.package_path()}: no {table!r} resource; citations need this project's claims, evidence and sources tables."
                 )
-        tables = {table: self.records(table) for table in needed}
+            self.require(table, dict.fromkeys(fields, "string"), "a row's citations", required=fields[:1])
+        tables = {table: self.records(table) for table in PROVENANCE_FIELDS}
         return citations_for(self.records(name), self.resource(name), self._resources, tables, row_id)
 
     def citation(self, style: "CitationStyle" = "text") -> str:

@@ -27,6 +27,12 @@ class Citations:
     sources: list[dict[str, Any]]
 
 
+def _short(value: object, limit: int = 40) -> str:
+    """``repr(value)``, cut to ``limit`` characters: an error names a value, never prints megabytes of it."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def typed_key(spec: ResourceSpec, row_id: object) -> Any:
     """Return ``row_id`` as a value of the resource's single-field primary key.
 
@@ -71,9 +77,9 @@ def citations_for(
     column = spec.schema.primary_key[0]
     row = next((candidate for candidate in rows if candidate[column] == key), None)
     if row is None:
-        ids = [repr(candidate[column]) for candidate in rows]
+        ids = [_short(candidate[column]) for candidate in rows]
         choices = f"valid ids are: {', '.join(ids)}" if len(ids) <= 20 else f"see `xborder-data show {spec.name} --limit 0`"
-        raise UnknownRowError(f"resource {spec.name!r} has no row with {column} = {row_id!r}; {choices}.")
+        raise UnknownRowError(f"resource {spec.name!r} has no row with {column} = {_short(row_id)}; {choices}.")
     if spec.name == "claims":
         claims = [row]
     else:

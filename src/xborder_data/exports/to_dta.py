@@ -8,7 +8,7 @@ label per batch. Text stays Unicode (Stata 14 and later read it as UTF-8).
 from __future__ import annotations
 
 import warnings
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, cast
 
@@ -75,8 +75,11 @@ def write_stata(frame: "pd.DataFrame", path: Path, labels: dict[str, str], title
 
 
 def _batch_labels(package: "Package") -> dict[int, str]:
-    return {row["batch"]: f"batch {row['batch']} ({row['approval_year'] or row['announced_date'].year})"
-            for row in package.records("pilot_zone_batches")}
+    def year(row: dict[str, Any]) -> str:
+        announced = row.get("announced_date")
+        return str(row.get("approval_year") or (announced.year if isinstance(announced, date) else "undated"))
+
+    return {row["batch"]: f"batch {row['batch']} ({year(row)})" for row in package.records("pilot_zone_batches")}
 
 
 def resource_frame(package: "Package", name: str) -> tuple["pd.DataFrame", dict[str, dict[int, str]]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import UsageError
-from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, first_treated_year, is_treated
+from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, first_treated_year, is_treated, require_inputs
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -63,9 +63,10 @@ def calendar_dates(frame: "pd.DataFrame") -> "pd.DataFrame":
 
 def export_span(package: "Package") -> tuple[int, int]:
     """The years the exports' panel covers: 2012 to the latest batch's year."""
+    require_inputs(package, units=True)
     years = [row["approval_year"] or (row["announced_date"].year if row["announced_date"] else FIRST_YEAR)
              for row in package.records("pilot_zone_batches")]
-    return FIRST_YEAR, max(years)
+    return FIRST_YEAR, max([FIRST_YEAR, *years])
 
 
 def _gap_batches(batches: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -93,7 +94,7 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
     # the unit itself (a reply designates no existing zone), and it lies in a
     # province the reply is addressed to (any province where no source gives them).
     # Only a batch treated by the panel's last year matters: before it, an unnamed member is untreated anyway.
-    gaps = [(row["batch"], set(row["addressees"].split(" | ")) if row["addressees"] else None) for row in _gap_batches(batches)
+    gaps = [(row["batch"], set(row["addressees"].split(" | ")) if row.get("addressees") else None) for row in _gap_batches(batches)
             if _batch_year(row, rule) <= end]
     designated_itself = {zone["adcode"] for zone in package.records("pilot_zones") if zone["adcode"]}
     rows = []

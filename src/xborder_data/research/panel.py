@@ -11,7 +11,7 @@ from __future__ import annotations
 import numbers
 from typing import TYPE_CHECKING, Any, Literal
 
-from xborder_data.errors import UsageError
+from xborder_data.errors import DescriptorError, UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -125,10 +125,35 @@ def _spells(zones: list[dict[str, Any]], batches: dict[int, dict[str, Any]], rul
     return out
 
 
+# What the panels read, and the fields every row must fill: checked on the schema before a row is read.
+ZONE_FIELDS = {"zone_id": "string", "batch": "integer", "adcode": "string", "prefecture_adcode": "string", "name_zh": "string",
+               "name_en": "string", "level": "string", "province_zh": "string", "province_en": "string"}
+BATCH_FIELDS = {"batch": "integer", "approval_year": "year", "approval_month": "integer", "approval_date": "date",
+                "announced_date": "date", "zones_added": "integer", "zones_listed": "integer"}
+UNIT_FIELDS = {"unit_code": "string", "name_zh": "string", "name_en": "string", "province_code": "string",
+               "province_zh": "string", "province_en": "string", "level": "string", "parent_code": "string"}
+
+
+def require_inputs(package: "Package", *, units: bool) -> None:
+    """Refuse a package whose pilot zones, batches (or units) lack what the panels read."""
+    package.require("pilot_zones", ZONE_FIELDS, "the treatment panel", required=("zone_id", "batch", "prefecture_adcode"))
+    package.require("pilot_zone_batches", BATCH_FIELDS, "the treatment panel", required=("batch",))
+    if units:
+        package.require("units", UNIT_FIELDS, "the balanced panel", required=("unit_code", "level", "province_code"))
+
+
 def _units(package: "Package", level: Level, rule: Rule) -> list[dict[str, Any]]:
     """One dict per unit with its names, batch, first treated year and its zones' spells."""
+    require_inputs(package, units=level == "prefecture")
     zones = package.records("pilot_zones")
     batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
+    for zone in zones:
+        for key in ("batch", "revoked_batch"):
+            if zone.get(key) is not None and zone[key] not in batches:
+                raise DescriptorError(
+                    f"resource 'pilot_zones': zone {zone['zone_id']!r} names batch {zone[key]} ({key}), which pilot_zone_batches "
+                    "lacks; restore the package from the release.", resource="pilot_zones", field_name=key,
+                )
     spells = _spells(zones, batches, rule)
     table = {u["unit_code"]: u for u in package.records("units")} if level == "prefecture" else {}
     units: dict[str, dict[str, Any]] = {}

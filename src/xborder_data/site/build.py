@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.errors import UnsafePathError
 from xborder_data.storage.links import safe_url
 from xborder_data.storage.names import check_component
 from xborder_data.storage.reading import read_text_inside
@@ -192,6 +193,24 @@ def _write_site(package: "Package", site: Path, datasheet: str | None) -> Path:
     return index
 
 
+def _refuse_foreign_hard_link(package: "Package", datasheet: str) -> None:
+    """A hard-linked datasheet may be a file from outside the package under the datasheet's name.
+
+    An installer may hard-link a wheel's files from its cache, so a hard link is
+    accepted when its content is the release's (the manifest's sha256), and refused otherwise.
+    """
+    from xborder_data.checks.integrity import release_manifest, sha256_hex
+
+    if os.stat(package.root / DATASHEET).st_nlink <= 1:
+        return
+    released = release_manifest().get(package.version, {}).get(DATASHEET)
+    if released != sha256_hex(datasheet.encode("utf-8")):
+        raise UnsafePathError(
+            f"{package.root / DATASHEET}: the datasheet is a hard link (it has other names, perhaps outside the package) "
+            "and is not the release's; copy it into place, or restore it from the release."
+        )
+
+
 def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: bool = False) -> Path:
     """Build a self-contained static site of ``package`` in ``outdir``.
 
@@ -236,6 +255,8 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
         require(module)
     # Read (and decode) before writing anything: through the verified reader, never following a link out.
     datasheet = read_text_inside(package.root, DATASHEET, what="datasheet")
+    if datasheet is not None:
+        _refuse_foreign_hard_link(package, datasheet)
     with staging_folder(target) as staging:
         site = staging / "site"
         site.mkdir()

@@ -148,9 +148,12 @@ def offline_page(page: str) -> str:
         # Entities are undone first: an attribute's CSS is read after unescaping.
         return _CSS_IMPORT.sub("", _CSS_URL.sub(css, html.unescape(text) if "&" in text else text))
 
+    def styled(match: re.Match[str]) -> str:
+        return _STYLE_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"{html.escape(sheet(m.group(2)), quote=True)}"', match.group(0))
+
     page = _EMBED_TAG.sub(tag, page)
     page = _STYLE_ELEMENT.sub(lambda m: m.group(1) + sheet(m.group(2)) + m.group(3), page)
-    return _STYLE_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"{html.escape(sheet(m.group(2)), quote=True)}"', page)
+    return _TAG.sub(styled, page)  # style attributes inside tags only: never a page's text
 
 
 def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from xborder_data.storage.reading import read_regular_file
 MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
 DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
 MAX_DEPTH = 32  # nesting of a descriptor or schema: real ones are 6 deep; deeper would exhaust recursion downstream
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff\x00]")  # lone surrogates and NUL: no output (UTF-8, SQL, C strings) can carry them
 RESOURCE_NAME = re.compile(r"[a-z0-9._-]{1,200}")
 SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
 TYPES = ("string", "integer", "number", "boolean", "date", "year")
@@ -145,6 +145,32 @@ _COUNT = re.compile(r"\{\s*(\d*)\s*(?:,\s*(\d*)\s*)?\}")
 _VERBOSE = re.compile(r"\(\?[a-zA-Z^-]*x")  # an inline flag group that turns verbose mode on
 
 
+_FLAGS = re.compile(r"\?(?:[a-zA-Z0-9^-]+[):]|#)")  # after an unescaped '(': (?x) (?i:...) (?V1x) (?#...)
+
+
+def has_inline_flags(pattern: str) -> bool:
+    """Whether ``pattern`` has an inline flag group or a comment group outside a class and an escape."""
+    i, n = 0, len(pattern)
+    while i < n:
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+        elif char == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+        elif char == "(" and _FLAGS.match(pattern, i + 1):
+            return True
+        else:
+            i += 1
+    return False
+
+
 def pattern_size(pattern: str) -> int:
     """An upper bound on the items ``pattern`` compiles to once counted repeats ({n}, {n,m}) are expanded.
 
@@ -253,8 +279,9 @@ def _check_shape(value: Any, path: Path) -> None:
         for text in texts:
             if isinstance(text, str) and _SURROGATE.search(text):
                 raise DescriptorError(
-                    f"{path}: a string holds a lone surrogate ({text.encode('utf-8', 'backslashreplace').decode('ascii', 'backslashreplace')[:60]!r}), "
-                    "which is not text; restore the file from the release.",
+                    f"{path}: a string holds a lone surrogate or a NUL "
+                    f"({text.encode('utf-8', 'backslashreplace').decode('ascii', 'backslashreplace')[:60]!r}), "
+                    "which no output can carry; restore the file from the release.",
                     path=str(path),
                 )
 
@@ -377,6 +404,11 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
             raise check.fail(where_c, "has a 'pattern', which this loader checks on strings only")
         import regex  # the engine the reader matches with
 
+        if has_inline_flags(pattern):
+            # Not part of a Table Schema (XML Schema-style) regular expression; verbose mode or a
+            # comment would also hide a pattern's counted repeats from the size check below.
+            raise check.fail(where_c, "has a pattern with an inline flag or comment group such as (?x), (?i) or (?#...), "
+                                      "which a Table Schema pattern does not have; write the pattern without it")
         size = pattern_size(pattern)
         if size > PATTERN_SIZE_LIMIT:
             # Counted repeats multiply when compiled: ((a{100}){100}){100} is 10⁶ copies, gigabytes.
