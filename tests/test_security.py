@@ -21,7 +21,7 @@ from xborder_data.cli import cli
 from xborder_data.errors import DescriptorError, UnsafePathError
 from xborder_data.exports import export
 from xborder_data.citing.cite import STYLES
-from xborder_data.storage.links import is_local_url, is_safe_url, offline_page
+from xborder_data.storage.links import is_local_url, is_safe_url, offline_page, safe_links
 
 MARK = "XSSMARK"
 # Each disguise of a scheme that runs or embeds, with a marker the outputs must never carry.
@@ -906,3 +906,107 @@ def test_a_hard_linked_datasheet_is_published_only_when_it_is_the_releases(packa
     os.link(released, package_copy / "DATASHEET.md")  # as an installer linking from its cache would
     build_site(xborder_data.open(package_copy), tmp_path / "site")
     assert (tmp_path / "site" / "datasheet.html").is_file()
+
+
+@pytest.mark.parametrize("tag", [
+    "<a href=javascript:XSSMARK>", "<a href='javascript:XSSMARK'>", '<a/href="javascript:XSSMARK">', '<a href="javascript:XSSMARK" "q">',
+    "<form action=javascript:XSSMARK>", "<button formaction=javascript:XSSMARK>",
+    "<source srcset=//XSSMARK.example/a>", "<img src='//XSSMARK.example/a'>", '<img/src="//XSSMARK.example/a">',
+    "<div style='background:url(//XSSMARK.example/a)'>", "<object data=//XSSMARK.example/a>",
+])
+def test_every_quoting_of_an_attribute_is_filtered(tag: str) -> None:
+    """Read back by the standard library's HTML parser: no attribute keeps the hostile value."""
+    out = offline_page(safe_links(tag))
+    parser = _Page()
+    parser.feed(out)
+    values = [value for value in parser.hrefs + parser.embeds]
+    assert MARK not in " ".join(values) and "javascript:" not in out.lower() and f"//{MARK}" not in out
+
+
+def test_many_patterns_share_one_size_budget(package_copy: Path) -> None:
+    from xborder_data.tableschema.descriptor import PATTERN_SIZE_LIMIT, PATTERN_TOTAL_LIMIT
+
+    schema_path = package_copy / "schemas" / "sources.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    strings = [f for f in schema["fields"] if f["type"] == "string"]
+    size = PATTERN_SIZE_LIMIT * 9 // 10  # each alone is allowed
+    count = PATTERN_TOTAL_LIMIT // size + 1
+    assert len(strings) >= count
+    for number, item in enumerate(strings[:count]):
+        item.setdefault("constraints", {})["pattern"] = f"(?:[a-z]{{{size // 100}}}){{100}}|x{number}|.*"
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    with pytest.raises(DescriptorError, match="in all"):
+        xborder_data.open(package_copy)
+
+
+def _edit_rows(root: Path, resource: str, edit: Any) -> None:
+    import csv as csv_module
+    import io
+
+    path = root / "data" / f"{resource}.csv"
+    rows = list(csv_module.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows = edit(rows)
+    out = io.StringIO()
+    writer = csv_module.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _edit_schema(root: Path, resource: str, edit: Any) -> None:
+    path = root / "schemas" / f"{resource}.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    edit(schema)
+    path.write_text(json.dumps(schema), encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["zone-in-unknown-prefecture", "unit-code-of-letters", "batch-typed-as-text"])
+@pytest.mark.parametrize("args", [["panel", "--start", "2015", "--end", "2016", "--balanced"], ["export", "dta", "OUT"], ["export", "sqlite", "OUT"]])
+def test_a_valid_but_odd_copy_gives_the_panel_one_error(case: str, args: list[str], package_copy: Path, tmp_path: Path) -> None:
+    if case == "zone-in-unknown-prefecture":
+        _edit_schema(package_copy, "pilot_zones", lambda s: s.update(foreignKeys=[fk for fk in s["foreignKeys"] if "prefecture_adcode" not in fk["fields"]]))
+        _edit_rows(package_copy, "pilot_zones", lambda rows: [dict(rows[0], prefecture_adcode="999999"), *rows[1:]])
+    elif case == "unit-code-of-letters":
+        def unpattern(schema: dict[str, Any]) -> None:
+            next(f for f in schema["fields"] if f["name"] == "unit_code").get("constraints", {}).pop("pattern", None)
+
+        _edit_schema(package_copy, "units", unpattern)
+        _edit_rows(package_copy, "units", lambda rows: [*rows, dict(rows[-1], unit_code="X1", name_zh="某市")])
+    else:
+        def as_text(schema: dict[str, Any]) -> None:
+            field = next(f for f in schema["fields"] if f["name"] == "batch")
+            field["type"] = "string"
+            field.get("constraints", {}).pop("minimum", None)
+            schema["foreignKeys"] = [fk for fk in schema["foreignKeys"] if "batch" not in fk["fields"]]
+
+        _edit_schema(package_copy, "pilot_zones", as_text)
+        _edit_schema(package_copy, "claims", lambda s: s.update(foreignKeys=[fk for fk in s.get("foreignKeys", []) if fk["reference"]["resource"] != "pilot_zones"]))
+    _refresh(package_copy)
+    args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+    result = CliRunner().invoke(cli, ["--package", str(package_copy), *args])
+    assert result.exit_code != 0 and isinstance(result.exception, SystemExit), (result.exception, result.output)
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_no_output_goes_above_a_data_folder_inside_the_package(package_copy: Path) -> None:
+    from xborder_data.errors import UnsafeOutputError
+
+    (package_copy / "sub" / "data").mkdir(parents=True)
+    (package_copy / "data" / "stages.csv").rename(package_copy / "sub" / "data" / "stages.csv")
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    next(r for r in descriptor["resources"] if r["name"] == "stages")["path"] = "sub/data/stages.csv"
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    _refresh(package_copy)
+    before = (package_copy / "sub" / "data" / "stages.csv").read_bytes()
+    with pytest.raises(UnsafeOutputError):
+        export(xborder_data.open(package_copy), "csv", package_copy / "sub", force=True)
+    assert (package_copy / "sub" / "data" / "stages.csv").read_bytes() == before
+
+
+def test_the_site_refuses_claims_without_a_status_before_writing(package_copy: Path, tmp_path: Path) -> None:
+    pytest.importorskip("jinja2")
+    _drop_field(package_copy, "claims", "status")
+    _refresh(package_copy)
+    result = CliRunner().invoke(cli, ["--package", str(package_copy), "site", str(tmp_path / "site")])
+    assert result.exit_code != 0 and "status" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "site").exists()

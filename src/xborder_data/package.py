@@ -98,6 +98,15 @@ class Package:
         """Return the parsed (frozen) Table Schema of ``name``."""
         return self.resource(name).schema
 
+    def require_provenance(self) -> None:
+        """Refuse a package whose claims, evidence or sources lack what citations read (``PROVENANCE_FIELDS``)."""
+        for table, fields in PROVENANCE_FIELDS.items():
+            if table not in self._resources:
+                raise DescriptorError(
+                    f"{self.package_path()}: no {table!r} resource; citations need this project's claims, evidence and sources tables."
+                )
+            self.require(table, dict.fromkeys(fields, "string"), "a row's citations", required=fields[:1])
+
     def require(self, name: str, fields: dict[str, str], purpose: str, *, required: tuple[str, ...] = ()) -> None:
         """Refuse, before any row is read, a resource that lacks what ``purpose`` reads from it.
 
@@ -304,12 +313,7 @@ class Package:
         """
         from xborder_data.citing.provenance import citations_for
 
-        for table, fields in PROVENANCE_FIELDS.items():
-            if table not in self._resources:
-                raise DescriptorError(
-                    f"{self.package_path()}: no {table!r} resource; citations need this project's claims, evidence and sources tables."
-                )
-            self.require(table, dict.fromkeys(fields, "string"), "a row's citations", required=fields[:1])
+        self.require_provenance()
         tables = {table: self.records(table) for table in PROVENANCE_FIELDS}
         return citations_for(self.records(name), self.resource(name), self._resources, tables, row_id)
 

@@ -92,7 +92,7 @@ def resource_frame(package: "Package", name: str) -> tuple["pd.DataFrame", dict[
     for spec in package.table_schema(name).fields:
         if spec.enum is not None and spec.type == "string":
             frame[spec.name] = pd.Categorical(frame[spec.name].astype(object), categories=shared[spec.name])
-        elif spec.name == "batch" and "pilot_zone_batches" in package.resources():
+        elif spec.name == "batch" and spec.type == "integer" and "pilot_zone_batches" in package.resources():
             values[spec.name] = _batch_labels(package)
     return frame, values
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.errors import UsageError
+from xborder_data.errors import DescriptorError, UsageError
 from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, first_treated_year, is_treated, require_inputs
 
 if TYPE_CHECKING:
@@ -101,6 +101,11 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
     for unit in sorted(package.records("units"), key=lambda u: u["unit_code"]):
         if unit["level"] not in PREFECTURE_LEVELS:
             continue
+        if not (unit["unit_code"].isascii() and unit["unit_code"].isdigit()):
+            raise DescriptorError(
+                f"resource 'units': unit_code {unit['unit_code'][:20]!r} is not a division code of digits, so it has no "
+                "unit_num; restore the package from the release.", resource="units", field_name="unit_code",
+            )
         hit = treated.get(unit["unit_code"])
         first = hit["first_treated_year"] if hit else None
         batch = batches[hit["batch"]] if hit else None

@@ -163,6 +163,12 @@ def _units(package: "Package", level: Level, rule: Rule) -> list[dict[str, Any]]
             keys = [zone["zone_id"]]
         else:
             keys = zone_prefectures(zone, list(table.values()))
+            strangers = [key for key in keys if key not in table]
+            if strangers:
+                raise DescriptorError(
+                    f"resource 'pilot_zones': zone {zone['zone_id']!r} lies in prefecture {strangers[0]!r}, which units lacks; "
+                    "restore the package from the release.", resource="pilot_zones", field_name="prefecture_adcode",
+                )
         for key in keys:
             if level == "zone":
                 unit = {"unit_id": key, "code": zone["adcode"] or zone["prefecture_adcode"], "prefecture_adcode": zone["prefecture_adcode"],

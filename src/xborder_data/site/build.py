@@ -251,6 +251,8 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
     before = folder_identity(target)  # of concurrent builds, only the first to place its site wins
     for name in package.resources():  # page names come from the resource names
         check_component(name, what="resource name")
+    if "claims" in package.resources():
+        package.require_provenance()  # the citations and errata pages read these fields: refuse before writing
     for module in SITE_MODULES:  # fail before writing anything
         require(module)
     # Read (and decode) before writing anything: through the verified reader, never following a link out.

@@ -20,19 +20,24 @@ _IGNORED = re.compile(r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028-\u202
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _ROUNDS = 8  # more layers of encoding than this is refused, never decoded further
 # Attribute values are rendered escaped (autoescape), so a value never holds a raw '"'.
-_LINK_ATTRIBUTE = re.compile(r'(\s(?:xlink:)?href\s*=\s*)"([^"]*)"', re.IGNORECASE)
+# An attribute's value: double-quoted, single-quoted or bare, as an HTML parser reads it.
+_VALUE = r"""(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))"""
+# A space or a '/' may separate attributes (<a/href=...> is read as an href by browsers).
+_LINK_ATTRIBUTE = re.compile(r"([\s/](?:xlink:)?(?:href|action|formaction)\s*=\s*)" + _VALUE, re.IGNORECASE)
 # A start tag with its attributes (a quoted value may hold '>').
-_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s"'=<>/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
+# A start tag, however malformed, up to the '>' that is outside quotes.
+_TAG = re.compile(r"""<[A-Za-z][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
 INERT = "#"
 
 # What a page loads rather than links to: these must never name another host.
-_EMBED_ATTRIBUTE = re.compile(r'(\s(?:src|srcset|poster|data|background|xlink:href|href)\s*=\s*)"([^"]*)"', re.IGNORECASE)
-_EMBED_TAG = re.compile(r"<(img|image|script|link|source|video|audio|iframe|embed|object|track|use|feimage)\b[^>]*>", re.IGNORECASE)
+_EMBED_ATTRIBUTE = re.compile(r"([\s/](?:src|srcset|poster|data|background|xlink:href|href)\s*=\s*)" + _VALUE, re.IGNORECASE)
+_EMBED_TAG = re.compile(r"""<(?:img|image|script|link|source|video|audio|iframe|embed|object|track|use|feimage)\b[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""",
+                        re.IGNORECASE)
 _CSS_URL = re.compile(r"url\(\s*([^)]*?)\s*\)", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
 # CSS lives in <style> elements and style attributes; elsewhere "url(" is a page's visible text.
 _STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>|$)", re.IGNORECASE | re.DOTALL)
-_STYLE_ATTRIBUTE = re.compile(r'(\sstyle\s*=\s*)"([^"]*)"', re.IGNORECASE)
+_STYLE_ATTRIBUTE = re.compile(r"([\s/]style\s*=\s*)" + _VALUE, re.IGNORECASE)
 # Keys whose string values are URLs, wherever they sit in a descriptor: the spec's own
 # (homepage, path, image, email, $schema, profile, rdfType) and any custom key named like one.
 URL_KEYS = frozenset({"homepage", "path", "url", "image", "email", "$schema", "profile", "rdfType", "href", "link", "uri", "src"})
@@ -110,9 +115,14 @@ def safe_links(page: str) -> str:
     """
 
     def check(match: re.Match[str]) -> str:
-        return match.group(0) if is_safe_url(match.group(2)) else f'{match.group(1)}"{INERT}"'
+        return match.group(0) if is_safe_url(_value(match)) else f'{match.group(1)}"{INERT}"'
 
     return _TAG.sub(lambda tag: _LINK_ATTRIBUTE.sub(check, tag.group(0)), page)
+
+
+def _value(match: re.Match[str]) -> str:
+    """The value of an attribute matched with ``_VALUE``, whichever way it is quoted."""
+    return next((group for group in match.groups()[1:] if group is not None), "")
 
 
 def _srcset_is_local(value: str) -> bool:
@@ -130,8 +140,8 @@ def offline_page(page: str) -> str:
     """
 
     def attribute(match: re.Match[str]) -> str:
-        name = match.group(1).strip().split("=")[0].strip().lower()
-        value = match.group(2)
+        name = match.group(1).strip(" \t\n\r\f/").split("=")[0].strip().lower()
+        value = _value(match)
         local = _srcset_is_local(value) if name == "srcset" else is_local_url(value)
         return match.group(0) if local else f'{match.group(1)}""'
 
@@ -149,7 +159,7 @@ def offline_page(page: str) -> str:
         return _CSS_IMPORT.sub("", _CSS_URL.sub(css, html.unescape(text) if "&" in text else text))
 
     def styled(match: re.Match[str]) -> str:
-        return _STYLE_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"{html.escape(sheet(m.group(2)), quote=True)}"', match.group(0))
+        return _STYLE_ATTRIBUTE.sub(lambda m: f'{m.group(1)}"{html.escape(sheet(_value(m)), quote=True)}"', match.group(0))
 
     page = _EMBED_TAG.sub(tag, page)
     page = _STYLE_ELEMENT.sub(lambda m: m.group(1) + sheet(m.group(2)) + m.group(3), page)

@@ -65,12 +65,12 @@ def refuse_package_folder(target: str | os.PathLike[str], *, package_root: Path,
     resolved = Path(target).resolve()
     root = package_root.resolve()
     folders = _package_folders(root, package_files)
-    holding = next((f for f in folders if resolved == f or f in resolved.parents), None)
+    holding = next((f for f in folders if resolved == f or f in resolved.parents or resolved in f.parents), None)
     if resolved == root or resolved in root.parents or holding is not None:
         where = (
             "the data package's own folder" if resolved == root
             else "a folder that contains the data package" if resolved in root.parents
-            else f"the package's folder of data or schemas ({holding}) or inside it"
+            else f"the package's folder of data or schemas ({holding}), inside it, or above it"
         )
         raise UnsafeOutputError(
             f"{resolved}: is {where}; refusing to write {what} there (it could replace the package's files). "

@@ -7,6 +7,8 @@ refused with a DescriptorError that names it, never silently ignored.
 
 from __future__ import annotations
 
+import contextvars
+
 import json
 import math
 import re
@@ -140,6 +142,9 @@ class ResourceSpec:
 
 
 PATTERN_SIZE_LIMIT = 100_000  # items of a pattern once its counted repeats are expanded
+PATTERN_TOTAL_LIMIT = 200_000  # the same, summed over a package's distinct patterns (this release's: under 100)
+# While load_resources runs: [items so far, patterns counted], so that many patterns cannot add up.
+_PATTERN_TOTAL: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("pattern_total", default=None)
 # A counted repeat as `regex` may read it: verbose mode allows spaces inside the braces.
 _COUNT = re.compile(r"\{\s*(\d*)\s*(?:,\s*(\d*)\s*)?\}")
 _VERBOSE = re.compile(r"\(\?[a-zA-Z^-]*x")  # an inline flag group that turns verbose mode on
@@ -410,12 +415,19 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
             raise check.fail(where_c, "has a pattern with an inline flag or comment group such as (?x), (?i) or (?#...), "
                                       "which a Table Schema pattern does not have; write the pattern without it")
         size = pattern_size(pattern)
+        total = _PATTERN_TOTAL.get()
+        if total is not None and pattern not in total[1]:  # one budget for the package's distinct patterns
+            total[1].add(pattern)
+            total[0] += size
+            if total[0] > PATTERN_TOTAL_LIMIT:
+                raise check.fail(where_c, f"has a pattern that takes the package's patterns past {PATTERN_TOTAL_LIMIT:,} items "
+                                          "in all once their counted repeats are expanded; use fewer or smaller patterns")
         if size > PATTERN_SIZE_LIMIT:
             # Counted repeats multiply when compiled: ((a{100}){100}){100} is 10⁶ copies, gigabytes.
             raise check.fail(where_c, f"has a pattern whose counted repeats expand to more than {PATTERN_SIZE_LIMIT:,} items; "
                                       "write it with smaller counts")
         try:
-            regex.compile(pattern)
+            regex.compile(pattern, cache_pattern=False)  # a check only: never fill regex's cache of 500 patterns
         except (regex.error, RecursionError, OverflowError, MemoryError) as error:
             raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({type(error).__name__}: {error})") from None
     spec = FieldSpec(
@@ -577,6 +589,14 @@ def load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, Resource
             resource name, or a property the loader does not support.
         UnsafePathError: a data or schema path that could leave the package.
     """
+    token = _PATTERN_TOTAL.set([0, set()])
+    try:
+        return _load_resources(root, descriptor)
+    finally:
+        _PATTERN_TOTAL.reset(token)
+
+
+def _load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, ResourceSpec]:
     origin = str(root / "datapackage.json")
     check = _Checker(origin)
     _check_package_properties(check, descriptor)
