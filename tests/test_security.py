@@ -718,18 +718,8 @@ def test_the_maintainer_tool_reads_no_schema_outside(package_copy: Path, tmp_pat
 
 
 def test_a_panel_workbook_never_holds_a_formula(package_copy: Path, tmp_path: Path) -> None:
-    import csv as csv_module
-    import io
-
     openpyxl = pytest.importorskip("openpyxl")
-    path = package_copy / "data" / "pilot_zones.csv"
-    rows = list(csv_module.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    rows[0]["name_en"] = '=HYPERLINK("javascript:alert(1)","click")'
-    out = io.StringIO()
-    writer = csv_module.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    _edit_rows(package_copy, "pilot_zones", lambda rows: [dict(rows[0], name_en='=HYPERLINK("javascript:alert(1)","click")'), *rows[1:]])
     _refresh(package_copy)
     for extra in ([], ["--balanced"]):
         target = tmp_path / f"p{len(extra)}.xlsx"
@@ -741,18 +731,9 @@ def test_a_panel_workbook_never_holds_a_formula(package_copy: Path, tmp_path: Pa
 
 
 def test_the_panel_escapes_metadata_on_a_terminal(package_copy: Path) -> None:
-    import csv as csv_module
-    import io
     import pty
 
-    path = package_copy / "data" / "pilot_zones.csv"
-    rows = list(csv_module.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    rows[0]["name_en"] = "Hang\x1b]0;PWNED\x07\x1b[31mzhou\u202e"
-    out = io.StringIO()
-    writer = csv_module.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    _edit_rows(package_copy, "pilot_zones", lambda rows: [dict(rows[0], name_en="Hang\x1b]0;PWNED\x07\x1b[31mzhou\u202e"), *rows[1:]])
     _refresh(package_copy)
     leader, follower = pty.openpty()
     process = subprocess.Popen(
@@ -947,7 +928,7 @@ def _edit_rows(root: Path, resource: str, edit: Any) -> None:
     rows = list(csv_module.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
     rows = edit(rows)
     out = io.StringIO()
-    writer = csv_module.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\\n")
+    writer = csv_module.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     path.write_text(out.getvalue(), encoding="utf-8")
@@ -986,6 +967,8 @@ def test_a_valid_but_odd_copy_gives_the_panel_one_error(case: str, args: list[st
     result = CliRunner().invoke(cli, ["--package", str(package_copy), *args])
     assert result.exit_code != 0 and isinstance(result.exception, SystemExit), (result.exception, result.output)
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+    named = {"zone-in-unknown-prefecture": "999999", "unit-code-of-letters": "X1", "batch-typed-as-text": "batch"}[case]
+    assert named in result.output, result.output
 
 
 def test_no_output_goes_above_a_data_folder_inside_the_package(package_copy: Path) -> None:

@@ -508,11 +508,7 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         writer.writerows([_plain(row[column]) for column in columns] for row in rows)
-        if output is None:
-            _echo_table(out.getvalue())
-            return
-        _write_whole(output, out.getvalue().encode("utf-8"), force=force)
-        click.echo(printable(output))
+        _emit_csv(out.getvalue(), output, force=force)
         return
     import xborder_data
 
@@ -520,17 +516,21 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
                           package=_package()) if balanced else xborder_data.pilot_zone_panel(
         start, end, cast("Any", level), cast("Any", rule), treatment=cast("Any", treatment), package=_package())
     if fmt == "csv":  # the wide form
-        text = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
-        if output is None:
-            _echo_table(text)
-            return
-        _write_whole(output, text.encode("utf-8"), force=force)
-        click.echo(printable(output))
+        _emit_csv(frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"), output, force=force)
         return
     kind = ("balanced wide" if wide else "balanced") if balanced else level
     # Stata keeps 80 characters of a data label: the choices come first, in full.
     _write_frame(frame, output or "", fmt, force=force, title=f"{kind} panel {start}-{end}, {rule}, {treatment}")
     click.echo(printable(output or ""))
+
+
+def _emit_csv(text: str, output: str | None, *, force: bool) -> None:
+    """CSV text to standard output (escaped on a terminal), or to ``output`` all or nothing."""
+    if output is None:
+        _echo_table(text)
+        return
+    _write_whole(output, text.encode("utf-8"), force=force)
+    click.echo(printable(output))
 
 
 def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) -> None:

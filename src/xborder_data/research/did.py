@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import DescriptorError, UsageError
-from xborder_data.research.panel import Rule, Treatment, _units, check_arguments, first_treated_year, is_treated, require_inputs
+from xborder_data.research.panel import Rule, Treatment, check_arguments, first_treated_year, is_treated, require_inputs, treated_units
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,7 +87,7 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
              treatment: Treatment = "absorbing") -> list[dict[str, Any]]:
     """Return the balanced prefecture × year panel as dicts (no pandas), sorted by unit and year."""
     start, end = check_arguments("did_panel", start, end, rule, treatment)
-    treated = {unit["unit_id"]: unit for unit in _units(package, "prefecture", rule)}
+    treated = {unit["unit_id"]: unit for unit in treated_units(package, "prefecture", rule)}
     batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
     # A unit could be an unnamed member of a batch with missing members when no
     # batch up to it names the unit or a zone inside it, no later batch designates
@@ -162,8 +162,8 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
         up to that batch names it or a zone inside it, no later batch
         designates the unit itself, and it lies in a province the batch's
         reply is addressed to (``pilot_zone_batches.addressees``). A panel that
-        ends before the incomplete batch (2022) flags nothing. Drop those units for a clean
-        control group. County-level zones (Yiwu…) treat their prefecture;
+        ends before the incomplete batch (2022) flags nothing. Drop those units
+        for a clean control group. County-level zones (Yiwu…) treat their prefecture;
         Xiong'an treats Baoding; the 2025 whole-island zone treats Haikou,
         Sanya and Danzhou (not Sansha).
 

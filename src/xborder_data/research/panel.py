@@ -142,7 +142,7 @@ def require_inputs(package: "Package", *, units: bool) -> None:
         package.require("units", UNIT_FIELDS, "the balanced panel", required=("unit_code", "level", "province_code"))
 
 
-def _units(package: "Package", level: Level, rule: Rule) -> list[dict[str, Any]]:
+def treated_units(package: "Package", level: Level, rule: Rule) -> list[dict[str, Any]]:
     """One dict per unit with its names, batch, first treated year and its zones' spells."""
     require_inputs(package, units=level == "prefecture")
     zones = package.records("pilot_zones")
@@ -175,14 +175,13 @@ def _units(package: "Package", level: Level, rule: Rule) -> list[dict[str, Any]]
                         "name_zh": zone["name_zh"], "name_en": zone["name_en"], "level": zone["level"],
                         "province_zh": zone["province_zh"], "province_en": zone["province_en"]}
             else:
-                own = zone["adcode"] == key  # the zone is the prefecture itself: keep its source's English name
                 named = table[key]
                 unit = {"unit_id": key, "code": key, "prefecture_adcode": key, "name_zh": named["name_zh"],
-                        "name_en": zone["name_en"] if own else named["name_en"], "level": named["level"],
+                        "name_en": named["name_en"], "level": named["level"],
                         "province_zh": named["province_zh"], "province_en": named["province_en"]}
             known = units.setdefault(key, {**unit, "batch": zone["batch"], "first_treated_year": start, "dated_by": basis, "spells": []})
             known["spells"].append((start, end))
-            if zone["adcode"] == key and level == "prefecture":
+            if level == "prefecture" and zone["adcode"] == key:  # the zone is the prefecture itself: its source's English name
                 known["name_en"] = zone["name_en"]
             if start < known["first_treated_year"]:  # a prefecture is treated from its first zone
                 known.update(batch=zone["batch"], first_treated_year=start, dated_by=basis)
@@ -205,7 +204,7 @@ def panel_rows(package: "Package", start: int, end: int, level: Level = "zone", 
     """Return the panel as a list of dicts (no pandas), sorted by unit and year."""
     start, end = check_arguments("pilot_zone_panel", start, end, rule, treatment, level)
     rows = []
-    for unit in sorted(_units(package, level, rule), key=lambda u: u["unit_id"]):
+    for unit in sorted(treated_units(package, level, rule), key=lambda u: u["unit_id"]):
         for year in range(start, end + 1):
             rows.append({**unit, "year": year, "treated": is_treated(unit, year, treatment),
                          "years_since_treatment": year - unit["first_treated_year"]})

@@ -153,6 +153,18 @@ _VERBOSE = re.compile(r"\(\?[a-zA-Z^-]*x")  # an inline flag group that turns ve
 _FLAGS = re.compile(r"\?(?:[a-zA-Z0-9^-]+[):]|#)")  # after an unescaped '(': (?x) (?i:...) (?V1x) (?#...)
 
 
+def _class_end(pattern: str, start: int) -> int:
+    """The index after the character class that opens at ``start`` (a leading ']' or '^]' is literal)."""
+    j, n = start + 1, len(pattern)
+    if j < n and pattern[j] == "^":
+        j += 1
+    if j < n and pattern[j] == "]":
+        j += 1
+    while j < n and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
 def has_inline_flags(pattern: str) -> bool:
     """Whether ``pattern`` has an inline flag group or a comment group outside a class and an escape."""
     i, n = 0, len(pattern)
@@ -161,14 +173,7 @@ def has_inline_flags(pattern: str) -> bool:
         if char == "\\":
             i += 2
         elif char == "[":
-            j = i + 1
-            if j < n and pattern[j] == "^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(pattern, i)
         elif char == "(" and _FLAGS.match(pattern, i + 1):
             return True
         else:
@@ -191,14 +196,7 @@ def pattern_size(pattern: str) -> int:
             i += 2
             atom = 1
         elif char == "[":  # a class is one item; skip to its closing bracket
-            j = i + 1
-            if j < n and pattern[j] == "^":
-                j += 1
-            if j < n and pattern[j] == "]":
-                j += 1
-            while j < n and pattern[j] != "]":
-                j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
+            i = _class_end(pattern, i)
             atom = 1
         elif char == "(":
             stack.append([0, 0])
