@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from xborder_data.errors import DescriptorError, UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import pandas as pd
 
     from xborder_data.package import Package
@@ -21,25 +23,59 @@ if TYPE_CHECKING:
 Level = Literal["zone", "prefecture"]
 Rule = Literal["approval_year", "next_year_if_after_june"]
 Treatment = Literal["absorbing", "ends_at_revocation"]
+CountyZones = Literal["parent", "ignore"]
 
 LEVELS = ("zone", "prefecture")
 YEARS = (1900, 2100)  # bounds the panel: about 340 units × 201 years at most
 RULES = ("approval_year", "next_year_if_after_june")
 TREATMENTS = ("absorbing", "ends_at_revocation")
+COUNTY_ZONES = ("parent", "ignore")
+# Zones below prefecture level: county_zones="ignore" keeps them from treating the prefecture that holds them.
+BELOW_PREFECTURE = frozenset({"county_city", "new_area"})
+# How a zone reaches the prefecture it treats (first_treated_via), by the zone's level.
+VIA = {"county_city": "county_city", "new_area": "new_area", "whole_island": "whole_island"}
+VIAS = ("prefecture", "county_city", "new_area", "whole_island")
+MAX_ROWS = 500_000  # a panel's units × years: the bundled package needs under 70,000 even over 1900–2100
 COLUMNS = [
     "unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level",
-    "year", "batch", "first_treated_year", "dated_by", "revoked_year", "treated", "years_since_treatment",
+    "year", "batch", "first_treated_year", "dated_by", "first_treated_via", "identified_by", "revoked_year", "treated",
+    "years_since_treatment",
 ]
 TITLES = {
     "unit_id": "Unit (zone_id, or prefecture code)", "code": "Division code", "prefecture_adcode": "Prefecture code",
     "name_zh": "Name (Chinese)", "name_en": "Name (English)", "province_zh": "Province (Chinese)",
     "province_en": "Province (English)", "level": "Level", "year": "Year", "batch": "First batch",
-    "first_treated_year": "First treated year", "dated_by": "Dated by", "revoked_year": "Treatment ends (all zones revoked)",
+    "first_treated_year": "First treated year", "dated_by": "Dated by",
+    "first_treated_via": "First treated through (prefecture, county_city, new_area, whole_island)",
+    "identified_by": "First zone identified by (named, list_order)", "revoked_year": "Treatment ends (all zones revoked)",
     "treated": "Treated (0/1)", "years_since_treatment": "Years since treatment",
 }
 # Hainan's prefecture-level units off Hainan Island: Sansha administers the South
 # China Sea islands, so the 2025 whole-island zone does not cover it.
 OFF_ISLAND = frozenset({"460300"})
+
+
+def check_options(who: str, county_zones: Any, inferred: Any) -> None:
+    """Refuse a bad ``county_zones`` or ``inferred`` with one UsageError naming ``who``."""
+    if county_zones not in COUNTY_ZONES:
+        raise UsageError(f"{who}: county_zones must be one of {', '.join(COUNTY_ZONES)}, not {county_zones!r}")
+    if not isinstance(inferred, bool):
+        raise UsageError(f"{who}: inferred must be True or False, not {inferred!r}")
+
+
+def check_size(who: str, units: int, start: int, end: int) -> None:
+    """Refuse a panel of more than MAX_ROWS rows before building it (a crafted copy can hold any number of units)."""
+    rows = units * (end - start + 1)
+    if rows > MAX_ROWS:
+        raise UsageError(
+            f"{who}: {units} units × {end - start + 1} years make {rows:,} rows, more than the {MAX_ROWS:,} a panel "
+            "is built with here; narrow the years (--start/--end)"
+        )
+
+
+def date_year(day: Any, rule: Rule) -> int:
+    """The first treated year of an act dated ``day`` under ``rule`` (approval_year, or the next year after June)."""
+    return int(day.year) + (1 if rule == "next_year_if_after_june" and day.month > 6 else 0)
 
 
 def check_arguments(who: str, start: Any, end: Any, rule: Any, treatment: Any, level: Any = "zone") -> tuple[int, int]:
@@ -104,6 +140,15 @@ def first_treated_year(batch: dict[str, Any], rule: Rule) -> tuple[int, str]:
     return int(year) + (1 if month > 6 else 0), "approval"
 
 
+def kept_zones(package: "Package", county_zones: CountyZones, inferred: bool) -> list[dict[str, Any]]:
+    """The zones a panel counts: without those identified only by list order (``inferred=False``) and
+    without zones below prefecture level (``county_zones="ignore"``)."""
+    zones = package.records("pilot_zones")
+    return [zone for zone in zones
+            if (inferred or zone.get("identified_by", "named") == "named")
+            and (county_zones == "parent" or zone["level"] not in BELOW_PREFECTURE)]
+
+
 def zone_prefectures(zone: dict[str, Any], units: list[dict[str, Any]]) -> list[str]:
     """The prefecture-level units a zone treats: its prefecture_adcode, or for a
     whole-island zone every prefecture-level unit of its province on the island."""
@@ -134,6 +179,21 @@ UNIT_FIELDS = {"unit_code": "string", "name_zh": "string", "name_en": "string", 
                "province_zh": "string", "province_en": "string", "level": "string", "parent_code": "string"}
 
 
+def as_package(package: "Package | str | Path | None") -> "Package":
+    """The bundled package for None, a Package as it is, or the package in a folder (or at its datapackage.json)."""
+    from pathlib import Path
+
+    from xborder_data.package import Package, bundled
+
+    if package is None:
+        return bundled()
+    if isinstance(package, Package):
+        return package
+    if isinstance(package, (str, Path)):
+        return Package(package)
+    raise UsageError(f"package must be a Package or the path of a package folder, not {type(package).__name__}")
+
+
 def require_inputs(package: "Package", *, units: bool) -> None:
     """Refuse a package whose pilot zones, batches (or units) lack what the panels read."""
     package.require("pilot_zones", ZONE_FIELDS, "the treatment panel", required=("zone_id", "batch", "prefecture_adcode"))
@@ -142,10 +202,15 @@ def require_inputs(package: "Package", *, units: bool) -> None:
         package.require("units", UNIT_FIELDS, "the balanced panel", required=("unit_code", "level", "province_code"))
 
 
-def treated_units(package: "Package", level: Level, rule: Rule) -> list[dict[str, Any]]:
-    """One dict per unit with its names, batch, first treated year and its zones' spells."""
+def treated_units(package: "Package", level: Level, rule: Rule, *, county_zones: CountyZones = "parent",
+                  inferred: bool = True) -> list[dict[str, Any]]:
+    """One dict per unit with its names, batch, first treated year, how it was first treated and its zones' spells.
+
+    ``county_zones="ignore"`` drops zones below prefecture level (Yiwu, Xiong'an); ``inferred=False``
+    drops zones identified only by their place in a reply's list (``pilot_zones.identified_by``).
+    """
     require_inputs(package, units=level == "prefecture")
-    zones = package.records("pilot_zones")
+    zones = kept_zones(package, county_zones, inferred)
     batches = {row["batch"]: row for row in package.records("pilot_zone_batches")}
     for zone in zones:
         for key in ("batch", "revoked_batch"):
@@ -171,7 +236,8 @@ def treated_units(package: "Package", level: Level, rule: Rule) -> list[dict[str
                 )
         for key in keys:
             if level == "zone":
-                unit = {"unit_id": key, "code": zone["adcode"] or zone["prefecture_adcode"], "prefecture_adcode": zone["prefecture_adcode"],
+                # A zone without a code of its own (Xiong'an) has no code: its prefecture's would repeat Baoding's.
+                unit = {"unit_id": key, "code": zone["adcode"], "prefecture_adcode": zone["prefecture_adcode"],
                         "name_zh": zone["name_zh"], "name_en": zone["name_en"], "level": zone["level"],
                         "province_zh": zone["province_zh"], "province_en": zone["province_en"]}
             else:
@@ -179,12 +245,17 @@ def treated_units(package: "Package", level: Level, rule: Rule) -> list[dict[str
                 unit = {"unit_id": key, "code": key, "prefecture_adcode": key, "name_zh": named["name_zh"],
                         "name_en": named["name_en"], "level": named["level"],
                         "province_zh": named["province_zh"], "province_en": named["province_en"]}
-            known = units.setdefault(key, {**unit, "batch": zone["batch"], "first_treated_year": start, "dated_by": basis, "spells": []})
+            first = {"batch": zone["batch"], "first_treated_year": start, "dated_by": basis,
+                     "first_treated_via": VIA.get(zone["level"], "prefecture"),
+                     "identified_by": zone.get("identified_by", "named")}
+            known = units.setdefault(key, {**unit, **first, "spells": []})
             known["spells"].append((start, end))
             if level == "prefecture" and zone["adcode"] == key:  # the zone is the prefecture itself: its source's English name
                 known["name_en"] = zone["name_en"]
-            if start < known["first_treated_year"]:  # a prefecture is treated from its first zone
-                known.update(batch=zone["batch"], first_treated_year=start, dated_by=basis)
+            # A prefecture is treated from its first zone; in a tie, a named zone and the prefecture itself come first.
+            if (start, first["identified_by"] != "named", first["first_treated_via"] != "prefecture") < (
+                    known["first_treated_year"], known["identified_by"] != "named", known["first_treated_via"] != "prefecture"):
+                known.update(first)
     for unit in units.values():
         ends = [end for _, end in unit["spells"]]
         unit["revoked_year"] = max(ends) if ends and None not in ends else None  # every zone revoked: when the last ends
@@ -200,11 +271,14 @@ def is_treated(unit: dict[str, Any], year: int, treatment: Treatment) -> int:
 
 
 def panel_rows(package: "Package", start: int, end: int, level: Level = "zone", rule: Rule = "approval_year",
-               treatment: Treatment = "absorbing") -> list[dict[str, Any]]:
+               treatment: Treatment = "absorbing", *, county_zones: CountyZones = "parent", inferred: bool = True) -> list[dict[str, Any]]:
     """Return the panel as a list of dicts (no pandas), sorted by unit and year."""
     start, end = check_arguments("pilot_zone_panel", start, end, rule, treatment, level)
+    check_options("pilot_zone_panel", county_zones, inferred)
+    units = treated_units(package, level, rule, county_zones=county_zones, inferred=inferred)
+    check_size("pilot_zone_panel", len(units), start, end)
     rows = []
-    for unit in sorted(treated_units(package, level, rule), key=lambda u: u["unit_id"]):
+    for unit in sorted(units, key=lambda u: u["unit_id"]):
         for year in range(start, end + 1):
             rows.append({**unit, "year": year, "treated": is_treated(unit, year, treatment),
                          "years_since_treatment": year - unit["first_treated_year"]})
@@ -218,7 +292,9 @@ def pilot_zone_panel(
     rule: Rule = "approval_year",
     *,
     treatment: Treatment = "absorbing",
-    package: "Package | None" = None,
+    county_zones: CountyZones = "parent",
+    inferred: bool = True,
+    package: "Package | str | Path | None" = None,
 ) -> "pd.DataFrame":
     """Return the long unit × year treatment panel of the pilot zones.
 
@@ -249,20 +325,36 @@ def pilot_zone_panel(
             Hainan Island and Bortala (Alashankou's prefecture) in the same
             act, so at prefecture level no unit leaves treatment; at zone level
             the three zones do.
-        package: another copy of the package; the bundled one by default.
+        county_zones: ``"parent"`` (default): a zone below prefecture level
+            (the county-level cities Yiwu, Hunchun, Suifenhe…, and the
+            Xiong'an new area) treats the prefecture that holds it;
+            ``"ignore"``: such zones are left out (at zone level they have no
+            row), as papers that count prefecture-level cities only do.
+        inferred: ``True`` (default) counts every listed zone; ``False``
+            leaves out the zones identified only by their place in a reply's
+            list (``pilot_zones.identified_by == "list_order"``).
+        package: another copy of the package (a ``Package`` or its folder);
+            the bundled one by default.
 
     Returns:
         A DataFrame with one row per unit and year: unit_id, code,
         prefecture_adcode, name_zh, name_en, province_zh, province_en, level,
         year, batch, first_treated_year, dated_by ("approval", or
-        "announcement" where the approval is undated), revoked_year (the
+        "announcement" where the approval is undated), first_treated_via
+        (how the first zone reaches the unit: "prefecture" when the zone is
+        the prefecture or a municipality itself, "county_city", "new_area"
+        or "whole_island"), identified_by (how the source identifies that
+        zone: "named", or "list_order" for an inference from the reply's
+        order), revoked_year (the
         year treatment ends under ``ends_at_revocation``, when every zone of
         the unit is revoked; else empty), treated (0/1) and
         years_since_treatment (year - first_treated_year, negative before).
         Only designated units appear: for a balanced panel of every
         prefecture-level unit with never-treated controls, use
-        ``did_panel``. 9 of the 181 designations are missing because no
-        source read names them (pilot_zone_batches.note says which).
+        ``did_panel``. Designations that no source read names are missing
+        (pilot_zone_batches.note says which). At zone level ``code`` is
+        the zone's own division code, empty for Xiong'an, which has none
+        (its prefecture, Baoding, is in ``prefecture_adcode``).
 
     Raises:
         UsageError: for a bad level, rule, treatment or year range, or a batch whose
@@ -276,14 +368,12 @@ def pilot_zone_panel(
     import pandas as pd
 
     start, end = check_arguments("pilot_zone_panel", start, end, rule, treatment, level)  # before the bundled package is read
-    if package is None:
-        from xborder_data.package import bundled
-
-        package = bundled()
-    rows = panel_rows(package, start, end, level, rule, treatment)
+    check_options("pilot_zone_panel", county_zones, inferred)
+    rows = panel_rows(as_package(package), start, end, level, rule, treatment, county_zones=county_zones, inferred=inferred)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("year", "batch", "first_treated_year", "revoked_year", "treated", "years_since_treatment"):
         frame[column] = frame[column].astype("Int64")  # nullable: a merge keeps integers
-    for column in ("unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level", "dated_by"):
+    for column in ("unit_id", "code", "prefecture_adcode", "name_zh", "name_en", "province_zh", "province_en", "level", "dated_by",
+                   "first_treated_via", "identified_by"):
         frame[column] = frame[column].astype("string")
     return frame

@@ -1,0 +1,171 @@
+"""The concurrent programmes' treatment, prefecture by prefecture.
+
+Papers on the pilot zones control for the other national programmes a city
+joined (e-commerce demonstration cities, retail-import pilots, B2B export
+pilots…). This module turns ``programme_members`` and ``programme_rounds`` into
+one treatment per prefecture-level unit and programme, under the same rules as
+the zones: a date's year (or the next year after June), county-level members
+treating their prefecture unless ``county_zones="ignore"``, and gaps stated,
+never filled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from xborder_data.errors import DescriptorError, UsageError
+from xborder_data.research.panel import CountyZones, Rule, date_year
+
+if TYPE_CHECKING:
+    from xborder_data.package import Package
+
+MEMBER_TABLE = "programme_members"  # programmes.member_table of the programmes this module reads
+# Members below prefecture level: a county-level city (Yiwu), a county-level area (Pingtan) or a new area.
+BELOW_PREFECTURE = frozenset({"county_city", "new_area", "other"})
+SUFFIXES = ("treated", "first_year", "unlisted", "rule_year")
+DESCRIPTIONS = {
+    "treated": "1 from the year its first member inside the unit is dated (under the panel's rule), 0 before and for "
+               "non-members; empty for a member whose round no source dates.",
+    "first_year": "The year its first member inside the unit is dated, under the panel's rule.",
+    "unlisted": "1 for a unit no member treats while a round whose members are not all listed falls in the window.",
+    "rule_year": "The year from which membership follows a rule (programme_rounds.rule_text) rather than a list; "
+                 "the panel does not apply the rule.",
+}
+
+PROGRAMME_FIELDS = {"programme_id": "string", "name_en": "string", "member_table": "string"}
+ROUND_FIELDS = {"round_id": "string", "programme_id": "string", "approved_date": "date", "announced_date": "date",
+                "effective_date": "date", "stated_count": "integer", "stated_total": "integer", "rule_text": "string"}
+MEMBER_FIELDS = {"member_id": "string", "programme_id": "string", "round_id": "string", "prefecture_code": "string",
+                 "level": "string", "approved_date": "date", "announced_date": "date", "effective_date": "date",
+                 "derived": "boolean"}
+DATES = ("approved_date", "announced_date", "effective_date")  # the first a row fills dates it
+
+
+@dataclass
+class ProgrammeTreatment:
+    """One programme's treatment of prefecture-level units.
+
+    ``first_year``: unit code -> first treated year (None when no source dates the member's round).
+    ``gap_years``: the first years of rounds whose members are not all listed (None: an undated round).
+    ``rule_year``: the first year from which membership follows a rule (rule_text), not a list.
+    """
+
+    programme_id: str
+    name_en: str
+    first_year: dict[str, int | None] = field(default_factory=dict)
+    gap_years: list[int | None] = field(default_factory=list)
+    rule_year: int | None = None
+
+    def columns(self) -> list[str]:
+        return [f"{self.programme_id}_{suffix}" for suffix in SUFFIXES]
+
+    def titles(self) -> dict[str, str]:
+        name = self.name_en
+        return dict(zip(self.columns(), (f"{name}: treated (0/1)", f"{name}: first treated year",
+                                         f"{name}: may be an unlisted member", f"{name}: membership by rule from")))
+
+    def unit_values(self, unit_code: str, end: int) -> dict[str, Any]:
+        """The columns that do not vary by year, for one unit in a panel ending in ``end``."""
+        member = unit_code in self.first_year
+        unlisted = not member and any(year is None or year <= end for year in self.gap_years)
+        return {f"{self.programme_id}_first_year": self.first_year.get(unit_code),
+                f"{self.programme_id}_unlisted": int(unlisted), f"{self.programme_id}_rule_year": self.rule_year}
+
+    def treated(self, unit_code: str, year: int) -> int | None:
+        """1 from the member's first year on, 0 before and for non-members, None for an undated member."""
+        if unit_code not in self.first_year:
+            return 0
+        first = self.first_year[unit_code]
+        return None if first is None else int(year >= first)
+
+
+def programme_ids(package: "Package") -> list[str]:
+    """The programmes whose members are in ``programme_members`` (all but the pilot zones), in table order."""
+    package.require("programmes", PROGRAMME_FIELDS, "the programme panel", required=("programme_id", "member_table"))
+    return [row["programme_id"] for row in package.records("programmes") if row["member_table"] == MEMBER_TABLE]
+
+
+def resolve(package: "Package", programmes: Any) -> list[str]:
+    """``programmes`` as a list of programme ids: ``"all"``, one id, or a list of ids; refuse an unknown one."""
+    if programmes is None or programmes == ():
+        return []
+    known = programme_ids(package)
+    if programmes == "all":
+        return known
+    wanted = [programmes] if isinstance(programmes, str) else programmes
+    if not isinstance(wanted, (list, tuple)) or not all(isinstance(item, str) for item in wanted):
+        raise UsageError(f"programmes must be 'all', a programme id or a list of ids, not {programmes!r}")
+    strangers = [item for item in wanted if item not in known]
+    if strangers:
+        raise UsageError(f"programmes: {strangers[0]!r} is not a programme with members; choose from {', '.join(known)} or 'all'")
+    return list(dict.fromkeys(wanted))
+
+
+def _first(row: dict[str, Any], fallback: dict[str, Any]) -> Any:
+    for key in DATES:
+        if row.get(key) is not None:
+            return row[key]
+    for key in DATES:
+        if fallback.get(key) is not None:
+            return fallback[key]
+    return None
+
+
+def treatment(package: "Package", programme_id: str, rule: Rule, prefectures: set[str], *,
+              county_zones: CountyZones = "parent", inferred: bool = True) -> ProgrammeTreatment:
+    """The treatment of prefecture-level units (``prefectures``) by one programme.
+
+    A unit is treated from the earliest dated member inside it. A round whose members are not all
+    listed (fewer rows than its stated count, fewer members so far than its stated running total,
+    or no count at all) is a gap: units that no member treats may be unlisted members from its year.
+    A round with ``rule_text`` and no members defines membership by a rule the panel does not apply.
+    """
+    package.require("programme_rounds", ROUND_FIELDS, "the programme panel", required=("round_id", "programme_id"))
+    package.require("programme_members", MEMBER_FIELDS, "the programme panel",
+                    required=("member_id", "programme_id", "round_id", "prefecture_code"))
+    names = {row["programme_id"]: row["name_en"] for row in package.records("programmes")}
+    rounds = {row["round_id"]: row for row in package.records("programme_rounds") if row["programme_id"] == programme_id}
+    members = [row for row in package.records("programme_members") if row["programme_id"] == programme_id]
+    out = ProgrammeTreatment(programme_id, names.get(programme_id) or programme_id)
+    counted: dict[str, int] = dict.fromkeys(rounds, 0)  # rows per round, counted here, never read from members_listed
+    for member in members:
+        round_ = rounds.get(member["round_id"])
+        if round_ is None:
+            raise DescriptorError(
+                f"resource 'programme_members': member {member['member_id']!r} names round {member['round_id']!r}, which is not "
+                f"a round of programme {programme_id!r} in programme_rounds; restore the package from the release.",
+                resource="programme_members", field_name="round_id",
+            )
+        if not inferred and member["derived"]:
+            continue  # a member that follows from another table's rule counts as unlisted here
+        counted[member["round_id"]] += 1
+        if county_zones == "ignore" and member["level"] in BELOW_PREFECTURE:
+            continue
+        code = member["prefecture_code"]
+        if code not in prefectures:
+            raise DescriptorError(
+                f"resource 'programme_members': member {member['member_id']!r} lies in prefecture {code!r}, which is not a "
+                "prefecture-level unit of units; restore the package from the release.",
+                resource="programme_members", field_name="prefecture_code",
+            )
+        day = _first(member, round_)
+        year = None if day is None else date_year(day, rule)
+        if code not in out.first_year:
+            out.first_year[code] = year
+        elif year is not None and (out.first_year[code] is None or year < out.first_year[code]):
+            out.first_year[code] = year  # an undated member never hides a dated one
+    running = 0
+    for round_id, round_ in sorted(rounds.items(), key=lambda item: (_first(item[1], {}) is None, _first(item[1], {}) or 0, item[0])):
+        day = _first(round_, {})
+        year = None if day is None else date_year(day, rule)
+        running += counted[round_id]
+        if round_["rule_text"] and counted[round_id] == 0 and round_["stated_count"] is None:
+            if year is not None and (out.rule_year is None or year < out.rule_year):
+                out.rule_year = year
+            continue
+        complete = (counted[round_id] >= round_["stated_count"] if round_["stated_count"] is not None
+                    else round_["stated_total"] is not None and running >= round_["stated_total"])
+        if not complete:
+            out.gap_years.append(year)
+    return out
