@@ -279,7 +279,7 @@ def test_readme_reference_is_current() -> None:
 def test_every_command_is_documented() -> None:
     text = README.read_text(encoding="utf-8")
     names = cli_docs.command_names()
-    assert set(names) == {"info", "list", "show", "cite", "validate", "verify", "export", "panel", "site"}
+    assert set(names) == {"info", "list", "show", "cite", "lookup", "validate", "verify", "export", "panel", "site"}
     for name in names:
         assert f"### xborder-data {name}\n" in text
         assert f"Usage: xborder-data {name} " in text

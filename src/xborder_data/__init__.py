@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from xborder_data.citing.cite import CitationStyle
     from xborder_data.checks.integrity import ReleaseComparison
+    from xborder_data.research.lookup import lookup
     from xborder_data.research.panel import pilot_zone_panel
     from xborder_data.research.trade import trade_series
     from xborder_data.citing.provenance import Citations
@@ -66,6 +67,7 @@ __all__ = [
     "compare_with_release",
     "pilot_zone_panel",
     "trade_series",
+    "lookup",
     "XborderDataError",
     "BadCellError",
     "BrokenReferenceError",
@@ -104,6 +106,10 @@ def __getattr__(name: str) -> object:
         from xborder_data.research.trade import trade_series
 
         return trade_series
+    if name == "lookup":
+        from xborder_data.research.lookup import lookup
+
+        return lookup
     raise AttributeError(f"module 'xborder_data' has no attribute {name!r}")
 
 
@@ -171,7 +177,12 @@ def sources_for(name: str, row_id: object) -> "Citations":
 
 
 def citation(style: "CitationStyle" = "text") -> str:
-    """Return how to cite the dataset: "text", "bibtex", "apa", "ris" or "csl-json"."""
+    """Return how to cite the dataset: "text", "bibtex", "apa", "ris", "csl-json", "gbt7714" or "gbt7714-en".
+
+    "gbt7714" is a GB/T 7714-2015 reference ([DS/OL] with the package's homepage,
+    [DS] without one) in Chinese, "gbt7714-en" the same in English; both carry
+    today's date as the citation date.
+    """
     return bundled().citation(style)
 
 

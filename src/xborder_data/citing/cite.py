@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from typing import Any, Literal, get_args
 
 from xborder_data.errors import UsageError
 from xborder_data.storage.links import is_safe_url
 from xborder_data.terminal import INVISIBLE, json_text
 
-CitationStyle = Literal["text", "bibtex", "apa", "ris", "csl-json"]
+# gbt7714 is GB/T 7714-2015 in its Chinese form, gbt7714-en the same reference in English.
+CitationStyle = Literal["text", "bibtex", "apa", "ris", "csl-json", "gbt7714", "gbt7714-en"]
 # Line breaks and other control characters: one of them could start a new BibTeX entry or RIS tag.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 # Invisible format characters (bidi overrides, zero-width spaces…) are dropped: a citation is printed text.
@@ -62,13 +64,16 @@ def where_it_lives(descriptor: dict[str, Any]) -> str:
     return homepage.strip()
 
 
-def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
+def format_citation(descriptor: dict[str, Any], style: str = "text", *, accessed: date | None = None) -> str:
     """Return a citation of the package in ``style``.
 
     The URL appears only when the descriptor has a ``homepage``.
 
+    Args:
+        accessed: the citation (access) date GB/T 7714 writes; today when None.
+
     Raises:
-        UsageError: for a style other than "text", "bibtex", "apa", "ris" or "csl-json".
+        UsageError: for a style other than "text", "bibtex", "apa", "ris", "csl-json", "gbt7714" or "gbt7714-en".
 
     BibTeX values are escaped (``bibtex_value``), RIS values are on one line
     (no value can start a tag), and CSL-JSON is strict JSON.
@@ -81,6 +86,12 @@ def format_citation(descriptor: dict[str, Any], style: str = "text") -> str:
     licence = ", ".join(lic.get("name", "") for lic in descriptor.get("licenses", []))
     name = descriptor.get("name", "xborder-data")
     url = where_it_lives(descriptor)
+    if style in ("gbt7714", "gbt7714-en"):
+        from xborder_data.citing.gbt7714 import Language, dataset_reference, format_reference
+
+        language: Language = "en" if style == "gbt7714-en" else "zh"
+        reference = dataset_reference(descriptor, creators, url, accessed or date.today(), language)
+        return one_line(format_reference(reference, language))
     if style == "text":
         at = f" {url}" if url else ""
         return f"{authors} ({year}). {title}. Version {version}. Data Package '{name}', licensed {licence}.{at}"

@@ -1,10 +1,10 @@
 """Look a place up by name or code: every pilot-zone batch and programme round it belongs to.
 
 ``lookup("义乌")``, ``lookup("Yiwu City")``, ``lookup("Xi'an")`` and
-``lookup("330782")`` search the places of four tables: ``units`` (every
-prefecture-level unit, and the county-level cities that are members),
-``pilot_zones``, ``programme_members`` and, among those, the customs districts
-(a customs district is filed under the city it is seated in). Names match
+``lookup("330782")`` search ``units`` (every prefecture-level unit, and the
+county-level cities that are members), ``pilot_zones`` and
+``programme_members``, customs districts included (a customs district is filed
+under the city it is seated in). Names match
 without regard to case, tone marks, apostrophes, spaces or a closing "City",
 "市", "Customs", "海关" and the like; codes and row ids match exactly.
 
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 # The tables a place can be looked up in, and the tables that date and name its memberships.
 TABLES = ("units", "pilot_zones", "programme_members")
-_CONTEXT = ("pilot_zone_batches", "programme_rounds", "programmes")
+QUERY_LIMIT = 200  # the longest name is about 40 characters; more is not a name
+_CONTEXT = ("pilot_zone_batches", "programme_rounds", "programmes", "unit_code_changes")
 # Words that close a name without telling places apart: "Yiwu City" is Yiwu, 泰州市 is 泰州.
 _SUFFIXES_EN = tuple(tuple(words.split()) for words in (
     "city", "shi", "customs", "region", "prefecture", "autonomous prefecture", "league", "new district", "new area",
@@ -44,6 +45,8 @@ _APOSTROPHES = re.compile(r"['’‘`ʼ´]")  # "Xi'an", "Xi’an" and "Xian" ar
 _SEPARATORS = re.compile(r"[\s\-‐–—.·・,，()（）]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CODE = re.compile(r"\d{6}")
+# (place key, resource, row id, row, names, exact ids): one row a place can be found by.
+_Entry = tuple[str, str, str, dict[str, Any], tuple[str, ...], tuple[str, ...]]
 
 
 def _words(text: str) -> list[str]:
@@ -75,9 +78,9 @@ def name_keys(name: str) -> set[str]:
             if folded.endswith(suffix) and len(folded) - len(suffix) >= 2:
                 keys.add(folded[: -len(suffix)])
     else:
-        for suffix in _SUFFIXES_EN:  # whole words only: Huangshi is not "Huang" + "shi"
-            if len(words) > len(suffix) and tuple(words[-len(suffix):]) == suffix:
-                keys.add("".join(words[: -len(suffix)]))
+        for phrase in _SUFFIXES_EN:  # whole words only: Huangshi is not "Huang" + "shi"
+            if len(words) > len(phrase) and tuple(words[-len(phrase):]) == phrase:
+                keys.add("".join(words[: -len(phrase)]))
     return keys
 
 
@@ -87,8 +90,11 @@ class Membership:
 
     ``via`` is "" when the place itself is the member; otherwise it says how
     the place belongs: through a county-level member inside it, or as the seat
-    of a customs district. Dates are the member row's own where it has them,
-    else its batch's or round's.
+    of a customs district. ``inferred_by`` is "" when a source names the
+    member, "list_order" when a zone is inferred from its place in the reply's
+    list (an English name that fits two places, such as Pingxiang: 萍乡 or 凭祥),
+    and "rule" when a programme member follows from its round's rule. Dates
+    are the member row's own where it has them, else its batch's or round's.
     """
 
     programme_id: str
@@ -108,6 +114,7 @@ class Membership:
     document_number: str
     source_ids: tuple[str, ...]
     via: str = ""
+    inferred_by: str = ""
 
     @property
     def first_date(self) -> date | None:
@@ -121,7 +128,8 @@ class Membership:
                           if value is not None) or "undated"
         via = f", via {self.via}" if self.via else ""
         revoked = f", revoked in batch {self.revoked_batch}" if self.revoked_batch is not None else ""
-        return (f"<{self.programme_zh} {self.round_label}: {self.resource} {self.row_id}, {dates}{revoked}{via}; "
+        inferred = f", inferred by {self.inferred_by}" if self.inferred_by else ""
+        return (f"<{self.programme_zh} {self.round_label}: {self.resource} {self.row_id}, {dates}{revoked}{inferred}{via}; "
                 f"sources {', '.join(self.source_ids)}>")
 
 
@@ -176,7 +184,7 @@ class LookupResult:
     def summary(self) -> str:
         """One line: what the query names, that it is ambiguous, or the near matches."""
         if not self.places:
-            near = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+            near = f"; near matches and former names: {'; '.join(self.suggestions)}" if self.suggestions else ""
             return f"{self.query!r} names no place in units, pilot_zones or programme_members{near}"
         if self.ambiguous:
             return f"{self.query!r} is ambiguous: it names {len(self.places)} places: {'; '.join(p.label for p in self.places)}"
@@ -201,13 +209,14 @@ class _Tables:
         self.batches = {row["batch"]: row for row in records["pilot_zone_batches"]}
         self.rounds = {row["round_id"]: row for row in records["programme_rounds"]}
         self.programmes = {row["programme_id"]: row for row in records["programmes"]}
+        self.changes = records["unit_code_changes"]
         # The programme whose members are the pilot zones (its own table, not programme_members).
         self.zone_programme = next((row for row in records["programmes"] if row.get("member_table") == "pilot_zones"),
                                    {"programme_id": "cbec_pilot_zones", "name_zh": "", "name_en": "pilot zones"})
 
-    def entries(self) -> list[tuple[str, str, str, dict[str, Any], tuple[str, ...], tuple[str, ...]]]:
-        """(place key, resource, row id, row, names, exact ids) for every row a place can be found by."""
-        found = []
+    def entries(self) -> list[_Entry]:
+        """Every row a place can be found by."""
+        found: list[_Entry] = []
         for code, row in self.units.items():
             found.append((code, "units", code, row, (row["name_zh"], row["name_en"]), (code,)))
         for row in self.zones:
@@ -230,7 +239,7 @@ class _Tables:
             resource="pilot_zones", row_id=row["zone_id"], member_zh=_text(row["name_zh"]), member_en=_text(row["name_en"]),
             level=_text(row["level"]), approved_date=batch.get("approval_date"), announced_date=batch.get("announced_date"),
             effective_date=None, revoked_batch=row.get("revoked_batch"), document_number=_text(batch.get("document_number")),
-            source_ids=sources, via=via,
+            source_ids=sources, via=via, inferred_by="" if row.get("identified_by") in (None, "named") else _text(row["identified_by"]),
         )
 
     def member_membership(self, row: dict[str, Any], via: str) -> Membership:
@@ -247,6 +256,7 @@ class _Tables:
             announced_date=row.get("announced_date") or round_row.get("announced_date"),
             effective_date=row.get("effective_date") or round_row.get("effective_date"), revoked_batch=None,
             document_number=_text(row.get("document_number") or round_row.get("document_number")), source_ids=sources, via=via,
+            inferred_by="rule" if row.get("derived") else "",
         )
 
     def memberships(self, key: str) -> tuple[Membership, ...]:
@@ -308,6 +318,8 @@ def lookup(query: str, *, package: "Package | None" = None) -> LookupResult:
     """
     if not isinstance(query, str) or not _fold(query):
         raise UsageError(f"lookup: give a place name or a division code, not {query!r}")
+    if len(query) > QUERY_LIMIT:
+        raise UsageError(f"lookup: a place name or code is at most {QUERY_LIMIT} characters, not {len(query)}")
     if package is None:
         from xborder_data.package import bundled
 
@@ -343,8 +355,7 @@ def lookup(query: str, *, package: "Package | None" = None) -> LookupResult:
     return LookupResult(query, places, () if places else _suggest(exact, entries, tables))
 
 
-def _suggest(query: str, entries: list[tuple[str, str, str, dict[str, Any], tuple[str, ...], tuple[str, ...]]],
-             tables: _Tables) -> tuple[str, ...]:
+def _suggest(query: str, entries: list[_Entry], tables: _Tables) -> tuple[str, ...]:
     """Up to five places whose names are close to ``query`` (difflib on the folded names)."""
     labels: dict[str, str] = {}
     for key, _resource, _row_id, row, names, _ids in entries:
@@ -354,9 +365,13 @@ def _suggest(query: str, entries: list[tuple[str, str, str, dict[str, Any], tupl
             for folded in name_keys(name) if name else ():
                 labels.setdefault(folded, label)
     wanted = _fold(query)
+    # A code or name retired since 2010 points to its successor (unit_code_changes), before any near match.
+    changed = [f"{row['old_name_zh']} ({row['old_code']}) became {row['new_name_zh']} ({row['new_code']}) in {row['year']} ({row['change']})"
+               for row in tables.changes
+               if query == row["old_code"] or wanted in name_keys(_text(row["old_name_zh"])) - name_keys(_text(row["new_name_zh"]))]
     cutoff = 0.5 if _CJK.search(wanted) else 0.7
     close = difflib.get_close_matches(wanted, list(labels), n=12, cutoff=cutoff)
-    return tuple(dict.fromkeys(labels[name] for name in close))[:5]
+    return tuple(dict.fromkeys(changed + [labels[name] for name in close]))[: max(5, len(changed))]
 
 
 def row_ids(package: "Package", resource: str, text: str) -> list[str]:
