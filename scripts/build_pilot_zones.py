@@ -2,9 +2,12 @@
 
 The membership of each batch is curated by hand, from the research notes, in
 scripts/pilot_zones/members.csv: one row per city or area, with the source that
-lists it and a short fragment of that list naming it. This script adds what a
-code table knows: the six-digit division code, the enclosing prefecture, the
-province and the seat point. It never adds a member.
+lists it, a short fragment of that list naming it, and ``identified_by``:
+``named`` when a source names this very division, ``list_order`` when the name
+fits more than one division and the member is inferred from its position in
+the reply's province-ordered list. This script adds what a code table knows:
+the six-digit division code, the enclosing prefecture, the province and the
+seat point. It never adds a member.
 
 The code table is cpca's resources/adcodes.csv. cpca is not a dependency of
 xborder-data; install it, without its dependencies, in a throwaway venv:
@@ -50,8 +53,11 @@ DIRECT_COUNTY_SLOTS = ("省直辖县级行政区划", "自治区直辖县级行�
 
 ZONE_FIELDS = [
     "zone_id", "batch", "name_zh", "name_en", "province_zh", "province_en", "adcode", "level",
-    "prefecture_adcode", "longitude", "latitude", "revoked_batch", "source_id", "note",
+    "prefecture_adcode", "longitude", "latitude", "revoked_batch", "source_id", "identified_by", "note",
 ]
+# How a source identifies the member: it names this division, or the member is
+# inferred from its place in the reply's province-ordered list.
+IDENTIFIED_BY = ("named", "list_order")
 # The reply that revokes zones, as a source quotes it: the claim behind revoked_batch.
 REVOCATION = {"8": ("newsworldstream_zones_2025", "pilot zones in Haikou, Sanya and Alashankou will be revoked")}
 
@@ -157,6 +163,9 @@ def build(members: list[dict[str, str]], table: dict[str, Division]) -> tuple[li
     zones, claims, evidence = [], [], []
     for member in members:
         batch = member["batch"]
+        if member.get("identified_by") not in IDENTIFIED_BY:
+            name = member["name_zh"] or member["name_en"]
+            raise BuildError(f"{name}: identified_by must be one of {IDENTIFIED_BY}, not {member.get('identified_by')!r}")
         if member["adcode"] == "none":
             code, prefecture = "", member["prefecture_adcode"]
             if prefecture not in table or not member["extra_quote"]:
@@ -185,11 +194,17 @@ def build(members: list[dict[str, str]], table: dict[str, Division]) -> tuple[li
             "latitude": point.latitude,
             "revoked_batch": member.get("revoked_batch", ""),
             "source_id": member["source_id"],
+            "identified_by": member["identified_by"],
             "note": member["note"],
         })
         claim_id = f"{OWNED_PREFIX}b{batch}_{key}"
-        pair = _claim(claim_id, zone_id, "batch", batch, member["source_id"], member["quote"],
-                      "Membership of the batch: the part of the source's list that names this city or area.")
+        if member["identified_by"] == "named":
+            claim_note = "Membership of the batch: the part of the source's list that names this city or area."
+        else:
+            claim_note = ("Membership of the batch: the part of the source's list that gives this name. The name fits more "
+                          "than one division; which one is inferred from its place in the reply's province-ordered list "
+                          "(identified_by list_order), not read in a source.")
+        pair = _claim(claim_id, zone_id, "batch", batch, member["source_id"], member["quote"], claim_note)
         claims.append(pair[0])
         evidence.append(pair[1])
         if member.get("second_quote"):  # a second text that names the member (or says which division it is)

@@ -4,7 +4,11 @@ Hand-curated inputs, in scripts/programmes/:
 
 * programmes.csv: one row per programme (written to data/programmes.csv as is);
 * rounds.csv: one row per round, with the stated count (or the rule, for a
-  rule-defined round), the source that states it and a short quote from it;
+  rule-defined round), the source that states it and a short quote from it
+  (``count_field`` names the field the quote supports; a round whose source
+  states neither count nor rule leaves the quote empty);
+* round_claims.csv: further values of a round (a date, a number, a second
+  source for a count), one row per value, with its source and quote;
 * members.csv: one row per member that a source read names, with that source
   and a short fragment naming the member.
 
@@ -26,7 +30,11 @@ The code table is cpca's resources/adcodes.csv (see build_pilot_zones.py):
 
     uv venv /tmp/cpca && uv pip install --python /tmp/cpca --no-deps cpca==0.5.5
     uv run python scripts/build_programmes.py --site-packages /tmp/cpca/lib/python3.11/site-packages
-    uv run python -m xborder_data.maintain
+    flock /work/staging/data.lock uv run python scripts/build_programmes.py --site-packages /tmp/cpca/lib/python3.11/site-packages
+    flock /work/staging/data.lock uv run python -m tools.maintain
+
+Run it before scripts/build_units.py, which adds the county-level members to
+data/units.csv.
 
 Rows of claims.csv and evidence.csv whose id starts with ``pm_`` belong to this
 script and are rewritten on every run; no other row is touched.
@@ -54,7 +62,7 @@ PROGRAMME_FIELDS = [
 ]
 ROUND_FIELDS = [
     "round_id", "programme_id", "round", "official_batch", "label", "document_number", "approved_date",
-    "announced_date", "effective_date", "stated_count", "stated_total", "members_listed", "rule_text",
+    "announced_date", "effective_date", "start_year", "start_month", "stated_count", "stated_total", "members_listed", "rule_text",
     "source_id", "note",
 ]
 MEMBER_FIELDS = [
@@ -92,7 +100,7 @@ def claim_pair(claim_id: str, table: str, key: str, value_key: str, field: str, 
     return claim, evidence
 
 
-def build(programmes, rounds, members, table, zones, zone_members):
+def build(programmes, rounds, members, table, zones, zone_members, round_claims=()):
     known = {p["programme_id"] for p in programmes}
     claims, evidence, round_rows, member_rows = [], [], {}, []
     for r in rounds:
@@ -108,12 +116,24 @@ def build(programmes, rounds, members, table, zones, zone_members):
                               r[field], r["source_id"], r["quote"], "What the round's source states about its size or rule.")
             claims.append(pair[0])
             evidence.append(pair[1])
-        if r.get("extra_quote"):
-            field = r["extra_field"]
-            pair = claim_pair(f"{OWNED_PREFIX}{round_id}_{field}", "programme_rounds", "round_id", round_id, field,
-                              r[field], r["extra_source_id"], r["extra_quote"], "A further value of the round, from a second quote.")
-            claims.append(pair[0])
-            evidence.append(pair[1])
+
+    taken = {c["claim_id"] for c in claims}
+    for extra in round_claims:
+        round_id = f"{extra['programme_id']}_r{extra['round']}"
+        if round_id not in round_rows:
+            raise pz.BuildError(f"round claim for unknown round {round_id}")
+        field = extra["field"]
+        value = round_rows[round_id][field]
+        if not value:
+            raise pz.BuildError(f"{round_id}: a claim on {field}, which is empty")
+        claim_id, n = f"{OWNED_PREFIX}{round_id}_{field}", 2
+        while claim_id in taken:  # a second source for the same field
+            claim_id, n = f"{OWNED_PREFIX}{round_id}_{field}_{n}", n + 1
+        taken.add(claim_id)
+        pair = claim_pair(claim_id, "programme_rounds", "round_id", round_id, field, value, extra["source_id"],
+                          extra["quote"], "A further value of the round, from a second quote.")
+        claims.append(pair[0])
+        evidence.append(pair[1])
 
     def add_member(programme_id, rnd, code, name_zh, name_en, level, derived, basis, basis_source,
                    source_id, quote, note, claim_note):
@@ -202,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         programmes = read(FOLDER / "programmes.csv")
         rounds, members, claims, evidence = build(
             programmes, read(FOLDER / "rounds.csv"), read(FOLDER / "members.csv"), table,
-            read(REPO / "data" / "pilot_zones.csv"), read(REPO / "scripts" / "pilot_zones" / "members.csv"))
+            read(REPO / "data" / "pilot_zones.csv"), read(REPO / "scripts" / "pilot_zones" / "members.csv"),
+            read(FOLDER / "round_claims.csv"))
     except pz.BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -14,9 +14,13 @@ is a dependency of xborder-data: export the three files into a folder and run
 
 Rows: every province-level unit, every prefecture-level unit (the table's
 placeholder slots 市辖区, 县, 省直辖县级行政区划 and 自治区直辖县级行政区划 are not
-units and are left out), and the county-level units that are pilot zones in
+units and are left out), the county-level units that are pilot zones in
 data/pilot_zones.csv (so that every adcode and prefecture_adcode of that table is
-a unit). The script stops if a code of pilot_zones is not in the table.
+a unit), and the county-level units that are programme members in
+data/programme_members.csv (county-level cities, and counties such as Pingtan;
+customs districts are mapped to prefectures and add no unit). The script stops
+if a code of pilot_zones or of programme_members is not in the table. Run it
+after scripts/build_programmes.py.
 """
 
 from __future__ import annotations
@@ -104,7 +108,7 @@ def read(folder: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def build(folder: Path, zones: list[dict[str, str]]) -> list[dict[str, str]]:
+def build(folder: Path, zones: list[dict[str, str]], members: list[dict[str, str]] = ()) -> list[dict[str, str]]:
     provinces = {row["code"] + "0000": row["name"] for row in read(folder, "provinces")}
     rows: list[dict[str, str]] = []
 
@@ -145,6 +149,23 @@ def build(folder: Path, zones: list[dict[str, str]]) -> list[dict[str, str]]:
     missing = sorted({z["prefecture_adcode"] for z in zones} - known)
     if missing:
         raise BuildError(f"prefecture_adcode of pilot_zones not in the table: {missing}")
+    for member in members:
+        code = member["unit_code"]
+        if code in known:
+            continue
+        if code not in areas:
+            raise BuildError(f"programme member {member['member_id']}: code {code} is not in the table")
+        area = areas[code]
+        for suffix, level in (("市", "county_city"), ("县", "county")):
+            if area["name"].endswith(suffix):
+                break
+        else:
+            raise BuildError(f"programme member {member['member_id']}: {area['name']} is neither a county-level city nor a county")
+        add(code, area["name"], level, pinyin(area["name"].removesuffix(suffix)), area["cityCode"] + "00")
+        known.add(code)
+    missing = sorted({m["prefecture_code"] for m in members} - known)
+    if missing:
+        raise BuildError(f"prefecture_code of programme_members not in the table: {missing}")
     rows.sort(key=lambda r: r["unit_code"])
     return rows
 
@@ -155,8 +176,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with (REPO / "data" / "pilot_zones.csv").open(encoding="utf-8", newline="") as handle:
         zones = list(csv.DictReader(handle))
+    with (REPO / "data" / "programme_members.csv").open(encoding="utf-8", newline="") as handle:
+        members = list(csv.DictReader(handle))
     try:
-        rows = build(args.table, zones)
+        rows = build(args.table, zones, members)
     except BuildError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -157,7 +157,7 @@ def zone_prefectures(zone: dict[str, Any], units: list[dict[str, Any]]) -> list[
     province = zone["prefecture_adcode"]
     return sorted(u["unit_code"] for u in units
                   if u["province_code"] == province and u["unit_code"] != province and u["parent_code"] == province
-                  and u["unit_code"] not in OFF_ISLAND)
+                  and u["level"] not in ("county_city", "county", "district") and u["unit_code"] not in OFF_ISLAND)
 
 
 def _spells(zones: list[dict[str, Any]], batches: dict[int, dict[str, Any]], rule: Rule) -> dict[str, tuple[int, str, int | None]]:
@@ -200,6 +200,9 @@ def require_inputs(package: "Package", *, units: bool) -> None:
     package.require("pilot_zone_batches", BATCH_FIELDS, "the treatment panel", required=("batch",))
     if units:
         package.require("units", UNIT_FIELDS, "the balanced panel", required=("unit_code", "level", "province_code"))
+    from xborder_data.checks.facts import check_facts
+
+    check_facts(package)  # a tampered copy is refused before it can mislead (levels, counts, dates, codes)
 
 
 def treated_units(package: "Package", level: Level, rule: Rule, *, county_zones: CountyZones = "parent",

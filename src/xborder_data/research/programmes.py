@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import DescriptorError, UsageError
-from xborder_data.research.panel import CountyZones, Rule, date_year
+from xborder_data.research.panel import UNIT_FIELDS, CountyZones, Rule, date_year, zone_prefectures
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -34,12 +34,13 @@ DESCRIPTIONS = {
 }
 
 PROGRAMME_FIELDS = {"programme_id": "string", "name_en": "string", "member_table": "string"}
-ROUND_FIELDS = {"round_id": "string", "programme_id": "string", "approved_date": "date", "announced_date": "date",
+ROUND_FIELDS = {"round_id": "string", "programme_id": "string", "round": "integer", "approved_date": "date", "announced_date": "date",
                 "effective_date": "date", "stated_count": "integer", "stated_total": "integer", "rule_text": "string"}
 MEMBER_FIELDS = {"member_id": "string", "programme_id": "string", "round_id": "string", "prefecture_code": "string",
                  "level": "string", "approved_date": "date", "announced_date": "date", "effective_date": "date",
                  "derived": "boolean"}
 DATES = ("approved_date", "announced_date", "effective_date")  # the first a row fills dates it
+YEAR_FIELDS = {"start_year": "year", "start_month": "integer"}  # a round's year (and month) where no day is known (1.4)
 
 
 @dataclass
@@ -112,6 +113,18 @@ def _first(row: dict[str, Any], fallback: dict[str, Any]) -> Any:
     return None
 
 
+def _year(row: dict[str, Any], round_: dict[str, Any], rule: Rule) -> int | None:
+    """The first treated year of a member (or round) under ``rule``: from its first date, else from the round's
+    start_year; with no month, only ``approval_year`` can place it (as for a pilot-zone batch)."""
+    day = _first(row, round_)
+    if day is not None:
+        return date_year(day, rule)
+    year, month = round_.get("start_year"), round_.get("start_month")
+    if year is None or (rule == "next_year_if_after_june" and month is None):
+        return None
+    return int(year) + (1 if rule == "next_year_if_after_june" and month > 6 else 0)
+
+
 def treatment(package: "Package", programme_id: str, rule: Rule, prefectures: set[str], *,
               county_zones: CountyZones = "parent", inferred: bool = True) -> ProgrammeTreatment:
     """The treatment of prefecture-level units (``prefectures``) by one programme.
@@ -121,10 +134,14 @@ def treatment(package: "Package", programme_id: str, rule: Rule, prefectures: se
     or no count at all) is a gap: units that no member treats may be unlisted members from its year.
     A round with ``rule_text`` and no members defines membership by a rule the panel does not apply.
     """
-    package.require("programme_rounds", ROUND_FIELDS, "the programme panel", required=("round_id", "programme_id"))
+    have = {spec.name for spec in package.table_schema("programme_rounds").fields}
+    years = {name: kind for name, kind in YEAR_FIELDS.items() if name in have}  # a 1.3 copy has none
+    package.require("programme_rounds", {**ROUND_FIELDS, **years}, "the programme panel", required=("round_id", "programme_id", "round"))
     package.require("programme_members", MEMBER_FIELDS, "the programme panel",
                     required=("member_id", "programme_id", "round_id", "prefecture_code"))
     names = {row["programme_id"]: row["name_en"] for row in package.records("programmes")}
+    package.require("units", UNIT_FIELDS, "the programme panel", required=("unit_code", "level", "province_code"))
+    units = package.records("units")
     rounds = {row["round_id"]: row for row in package.records("programme_rounds") if row["programme_id"] == programme_id}
     members = [row for row in package.records("programme_members") if row["programme_id"] == programme_id]
     out = ProgrammeTreatment(programme_id, names.get(programme_id) or programme_id)
@@ -142,23 +159,25 @@ def treatment(package: "Package", programme_id: str, rule: Rule, prefectures: se
         counted[member["round_id"]] += 1
         if county_zones == "ignore" and member["level"] in BELOW_PREFECTURE:
             continue
-        code = member["prefecture_code"]
-        if code not in prefectures:
+        # A whole-island member (Hainan Island) treats the province's prefectures on the island, as the zone does.
+        codes = zone_prefectures({"level": member["level"], "prefecture_adcode": member["prefecture_code"]}, units)
+        strangers = [code for code in codes if code not in prefectures]
+        if strangers or not codes:
             raise DescriptorError(
-                f"resource 'programme_members': member {member['member_id']!r} lies in prefecture {code!r}, which is not a "
-                "prefecture-level unit of units; restore the package from the release.",
+                f"resource 'programme_members': member {member['member_id']!r} lies in prefecture "
+                f"{(strangers or [member['prefecture_code']])[0]!r}, which is not a prefecture-level unit of units; "
+                "restore the package from the release.",
                 resource="programme_members", field_name="prefecture_code",
             )
-        day = _first(member, round_)
-        year = None if day is None else date_year(day, rule)
-        if code not in out.first_year:
-            out.first_year[code] = year
-        elif year is not None and (out.first_year[code] is None or year < out.first_year[code]):
-            out.first_year[code] = year  # an undated member never hides a dated one
+        year = _year(member, round_, rule)
+        for code in codes:
+            if code not in out.first_year:
+                out.first_year[code] = year
+            elif year is not None and (out.first_year[code] is None or year < out.first_year[code]):
+                out.first_year[code] = year  # an undated member never hides a dated one
     running = 0
-    for round_id, round_ in sorted(rounds.items(), key=lambda item: (_first(item[1], {}) is None, _first(item[1], {}) or 0, item[0])):
-        day = _first(round_, {})
-        year = None if day is None else date_year(day, rule)
+    for round_id, round_ in sorted(rounds.items(), key=lambda item: (item[1]["round"], item[0])):  # running totals in round order
+        year = _year(round_, round_, rule)
         running += counted[round_id]
         if round_["rule_text"] and counted[round_id] == 0 and round_["stated_count"] is None:
             if year is not None and (out.rule_year is None or year < out.rule_year):
