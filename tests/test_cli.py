@@ -16,9 +16,8 @@ from click.testing import CliRunner
 import xborder_data
 from tools import cli_docs
 from xborder_data.citing.cite import STYLES
-from xborder_data.cli import CITATION_STYLES, EXPORT_FORMATS, cli
+from xborder_data.cli import cli
 from xborder_data.errors import UnknownResourceError
-from xborder_data.exports import FORMATS
 from xborder_data.exports.to_csv import BOM, FORMULA_STARTS
 
 PACKAGE = xborder_data.bundled()
@@ -33,12 +32,6 @@ def runner() -> CliRunner:
 
 def run(runner: CliRunner, *args: str):
     return runner.invoke(cli, list(args), prog_name="xborder-data")
-
-
-def test_choices_match_the_library() -> None:
-    # The CLI repeats these so that --help need not import the exporters.
-    assert EXPORT_FORMATS == FORMATS
-    assert CITATION_STYLES == STYLES
 
 
 # -- info and list -------------------------------------------------------------

@@ -258,3 +258,35 @@ def test_a_member_outside_the_units_is_one_error(tmp_path: Path) -> None:
     root = copy_package(tmp_path / "pkg", {"programme_members": stray}, refresh_hashes=True)
     with pytest.raises((DescriptorError, InconsistentDataError), match="990100"):
         xborder_data.did_panel(2015, 2016, programmes="all", package=root)
+
+
+def test_the_datasheet_counts_member_rows_on_official_pages() -> None:
+    # The DATASHEET's count of member rows resting on a government page (a gov.cn address), recomputed from
+    # the CSV files: a row counts when its own source, or a source of any claim on it, is such a page.
+    import re
+    from urllib.parse import urlparse
+
+    sources = {row["source_id"]: row["url"] for row in _rows("sources")}
+    evidence: dict[str, set[str]] = defaultdict(set)
+    for row in _rows("evidence"):
+        evidence[row["claim_id"]].add(row["source_id"])
+    claims = _rows("claims")
+
+    def official(ids: set[str]) -> bool:
+        return any((urlparse(sources.get(i) or "").hostname or "").endswith("gov.cn") for i in ids)
+
+    counts = {}
+    for table, key in (("pilot_zones", "zone_id"), ("programme_members", "member_id")):
+        rows = _rows(table)
+        on_claims: dict[str, set[str]] = defaultdict(set)
+        for claim in claims:
+            if claim.get(key):
+                on_claims[claim[key]] |= {claim["source_id"], *evidence[claim["claim_id"]]}
+        counts[table] = (len(rows), sum(official({row["source_id"], *on_claims[row[key]]}) for row in rows))
+    text = (REPO / "DATASHEET.md").read_text(encoding="utf-8")
+    text = " ".join(text.split())
+    zones = re.search(r"of the (\d+) `pilot_zones` rows, (\d+) rest on an official page", text)
+    members = re.search(r"of the (\d+) `programme_members` rows, (\d+) rest on an official page", text)
+    assert zones and members
+    assert (int(zones.group(1)), int(zones.group(2))) == counts["pilot_zones"]
+    assert (int(members.group(1)), int(members.group(2))) == counts["programme_members"]
