@@ -1,8 +1,10 @@
-"""The README's code runs as printed: the CSV snippets for pandas, polars, DuckDB and R, and the DuckDB tip.
+"""The READMEs' code runs as printed: the CSV snippets for pandas, polars, DuckDB and R, the DuckDB tip,
+and the quickstart's and DID example's blocks.
 
-Each snippet is taken from README.md itself, run in the package's folder, and
-its tables are compared with the loader's records (themselves checked against
-frictionless elsewhere), column type by column type and cell by cell.
+Each snippet is taken from README.md and README.zh-CN.md themselves, run in the
+package's folder, and its tables are compared with the loader's records
+(themselves checked against frictionless elsewhere), column type by column type
+and cell by cell.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ from conftest import REPO, RESOURCES
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 SECTION = "## Reading the CSVs without the loader"
+# Each edition of the README and the headings of its sections with code, by section.
+DOCUMENTS = {
+    "README.md": {"csv": SECTION, "quickstart": "## Python quickstart"},
+    "README.zh-CN.md": {"csv": "## 不用加载器读取 CSV", "quickstart": "## Python 快速上手"},
+}
 FENCE = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 
 
@@ -36,10 +43,14 @@ def _section(heading: str, text: str = README) -> str:
     return text[start : end if end != -1 else None]
 
 
-def snippet(name: str) -> tuple[str, str]:
-    """Return (language, code) of the first code block under ``### name`` of the section."""
-    match = FENCE.search(_section(f"### {name}", _section(SECTION)))
-    assert match, f"no code block under ### {name}"
+def _document(document: str) -> str:
+    return (REPO / document).read_text(encoding="utf-8")
+
+
+def snippet(name: str, document: str = "README.md") -> tuple[str, str]:
+    """Return (language, code) of the first code block under ``### name`` of the CSV section of ``document``."""
+    match = FENCE.search(_section(f"### {name}", _section(DOCUMENTS[document]["csv"], _document(document))))
+    assert match, f"no code block under ### {name} in {document}"
     return match.group(1), match.group(2)
 
 
@@ -68,9 +79,9 @@ def _same_rows(got: list[dict[str, Any]], name: str) -> None:
             assert cell == value and type(cell) is type(value), (name, column, cell, value)
 
 
-@pytest.fixture(scope="module")
-def pandas_read() -> Any:
-    language, code = snippet("pandas")
+@pytest.fixture(scope="module", params=list(DOCUMENTS))
+def pandas_read(request: pytest.FixtureRequest) -> Any:
+    language, code = snippet("pandas", request.param)
     assert language == "python"
     with pytest.MonkeyPatch.context() as monkeypatch:
         return _run_python(code, REPO, monkeypatch)["read_table"]
@@ -104,10 +115,10 @@ def test_the_pandas_snippet_reads_with_the_schema_types(pandas_read: Any, name: 
     _same_rows([{column: python(value) for column, value in row.items()} for row in frame.to_dict("records")], name)
 
 
-@pytest.fixture(scope="module")
-def polars_read() -> Any:
+@pytest.fixture(scope="module", params=list(DOCUMENTS))
+def polars_read(request: pytest.FixtureRequest) -> Any:
     pytest.importorskip("polars")
-    language, code = snippet("polars")
+    language, code = snippet("polars", request.param)
     assert language == "python"
     with pytest.MonkeyPatch.context() as monkeypatch:
         return _run_python(code, REPO, monkeypatch)["read_table"]
@@ -132,10 +143,10 @@ def test_the_polars_snippet_reads_with_the_schema_types(polars_read: Any, name: 
     _same_rows(frame.to_dicts(), name)
 
 
-@pytest.fixture(scope="module")
-def duckdb_read() -> Any:
+@pytest.fixture(scope="module", params=list(DOCUMENTS))
+def duckdb_read(request: pytest.FixtureRequest) -> Any:
     pytest.importorskip("duckdb")
-    language, code = snippet("DuckDB")
+    language, code = snippet("DuckDB", request.param)
     assert language == "python"
     with pytest.MonkeyPatch.context() as monkeypatch:
         return _run_python(code, REPO, monkeypatch)["read_table"]
@@ -182,6 +193,24 @@ def test_the_duckdb_tip_on_the_parquet_export_runs(tmp_path: Path, monkeypatch: 
     assert f"{len(figures)} rows" in printed.getvalue()
 
 
+# -- the quickstart and the DID example --------------------------------------------------
+@pytest.mark.parametrize("document", list(DOCUMENTS))
+def test_the_quickstart_blocks_run_and_print_what_their_comments_say(document: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quickstart section's Python blocks (the DID example included) run in order, in one session as a
+    reader runs them; a print with a comment prints that comment."""
+    blocks = [body for language, body in FENCE.findall(_section(DOCUMENTS[document]["quickstart"], _document(document))) if language == "python"]
+    assert len(blocks) >= 2
+    monkeypatch.chdir(REPO)
+    namespace: dict[str, Any] = {"__name__": "readme_snippet"}
+    for code in blocks:
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, document, "exec"), namespace)  # noqa: S102 - the README's own code
+        promised = [line.split("#", 1)[1].strip() for line in code.splitlines() if line.startswith("print(") and "#" in line]
+        for comment in promised:
+            assert comment in printed.getvalue().splitlines(), (document, comment, printed.getvalue()[-300:])
+
+
 # -- R ----------------------------------------------------------------------------------
 _R_REPORT = """
 arguments <- commandArgs(trailingOnly = TRUE)
@@ -193,14 +222,15 @@ writeLines(toJSON(report, dataframe = "rows", na = "null", Date = "ISO8601", aut
 """
 
 
-def test_the_r_snippet_reads_with_the_schema_types(tmp_path: Path) -> None:
+@pytest.mark.parametrize("document", list(DOCUMENTS))
+def test_the_r_snippet_reads_with_the_schema_types(tmp_path: Path, document: str) -> None:
     rscript = shutil.which("Rscript")
     if rscript is None:
         pytest.skip("Rscript is not installed (Debian: r-base-core r-cran-readr r-cran-jsonlite)")
     probe = subprocess.run([rscript, "-e", "library(readr); library(jsonlite)"], capture_output=True, text=True, timeout=120)
     if probe.returncode != 0:
         pytest.skip(f"the R packages readr and jsonlite are not installed: {probe.stderr.strip()[-200:]}")
-    language, code = snippet("R (readr)")
+    language, code = snippet("R (readr)", document)
     assert language == "r"
     script = tmp_path / "snippet.R"
     script.write_text(code + _R_REPORT, encoding="utf-8")
@@ -278,7 +308,7 @@ def test_contributing_examples_name_a_real_claim_and_row() -> None:
         assert step in text
 
 
-@pytest.mark.parametrize("document", ["README.md", "CONTRIBUTING.md"])
+@pytest.mark.parametrize("document", [*DOCUMENTS, "CONTRIBUTING.md"])
 def test_every_command_for_a_clone_starts_with_uv_run(document: str) -> None:
     """A fresh clone has no xborder-data, pytest or datasette on PATH: uv run provides them."""
     text = (REPO / document).read_text(encoding="utf-8")

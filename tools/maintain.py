@@ -1,4 +1,4 @@
-"""Maintainer command: rewrite bytes and hash, and regenerate the data dictionary.
+"""Maintainer command: rewrite bytes and hash, and regenerate the data dictionaries (English and Chinese).
 
 Run after any data edit:
 
@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from xborder_data.checks.integrity import EMBEDDED, MANIFEST, release_manifest, sha256_hex
 from xborder_data.storage.locate import bundled_root
@@ -22,6 +23,50 @@ from xborder_data.tableschema.descriptor import read_json
 from tools.sqlnames import foreign_key_cycles, needs_quoting
 
 DICTIONARY = Path("docs") / "data-dictionary.md"
+# The Chinese edition, from the fields' ``zh`` titles and descriptions (written by tools/zh/apply.py).
+DICTIONARIES = {"en": DICTIONARY, "zh": Path("docs") / "data-dictionary.zh-CN.md"}
+# Every sentence of a dictionary, by language; the layout is shared.
+WORDS: dict[str, dict[str, Any]] = {
+    "en": {
+        "heading": "# Data dictionary",
+        "generated": "Generated from the Table Schemas of {name} {version} by `uv run python -m tools.maintain`. Do not edit by hand.",
+        "sql": "## Using the tables in SQL",
+        "quote": "Quote these column names, which are SQL keywords: {names}; "
+                 'write `SELECT "table" FROM claims`, not `SELECT table FROM claims`. '
+                 "They keep their names: a rename would break every user's code and need a major release.",
+        "cycle": "These foreign keys form a cycle: {links}. "
+                 "No loading order satisfies them row by row: declare them `DEFERRABLE INITIALLY DEFERRED` "
+                 "(as the sqlite export does) or add the keys after the rows.",
+        "resource": "## `{name}`",
+        "primary": "Primary key: `{key}`.",
+        "foreign": "Foreign key: `{field}` → `{resource}.{target}`.",
+        "columns": ["field", "title", "type", "constraints", "description"],
+        "constraints": {},
+    },
+    "zh": {
+        "heading": "# 数据字典",
+        "generated": "由 `uv run python -m tools.maintain` 根据 {name} {version} 的表结构（Table Schema）生成，请勿手工编辑。"
+                     "中文标题和说明是表结构中每个字段和资源的扩展属性 `\"zh\": {{\"title\": …, \"description\": …}}`，"
+                     "由 `tools/zh/fields.csv` 经 `uv run python -m tools.zh.apply` 写入。"
+                     "字段名、类型和取值代码与英文版 [data-dictionary.md](data-dictionary.md) 相同。",
+        "sql": "## 在 SQL 中使用这些表",
+        "quote": "以下列名是 SQL 关键字，须加引号：{names}；"
+                 '应写 `SELECT "table" FROM claims`，而不是 `SELECT table FROM claims`。'
+                 "这些列名保持不变：改名会使所有用户的代码失效，只能在主版本中进行。",
+        "cycle": "以下外键构成循环：{links}。"
+                 "任何装载顺序都无法逐行满足它们：请将其声明为 `DEFERRABLE INITIALLY DEFERRED`（sqlite 导出即如此），"
+                 "或在装载数据之后再添加这些键。",
+        "resource": "## `{name}` {title}",
+        "primary": "主键：`{key}`。",
+        "foreign": "外键：`{field}` → `{resource}.{target}`。",
+        "columns": ["字段", "中文标题", "英文标题", "类型", "约束", "说明"],  # with the English title: exports may show it
+        "constraints": {
+            "required": "必填", "unique": "唯一", "enum": "取值", "pattern": "模式", "minimum": "最小值",
+            "maximum": "最大值", "exclusiveMinimum": "下限（不含）", "exclusiveMaximum": "上限（不含）",
+            "minLength": "最短长度", "maxLength": "最大长度",
+        },
+    },
+}
 # The manifest ships inside the wheel, beside the package code.
 MANIFEST_PATH = Path(__file__).resolve().parent.parent / "src" / "xborder_data" / MANIFEST
 
@@ -55,9 +100,16 @@ def _cell(text: object) -> str:
     return "".join(_MARKDOWN.get(char, char) for char in str(text))
 
 
-def sql_notes(schemas: dict[str, dict]) -> list[str]:
+def _text(entry: dict, key: str, lang: str) -> str:
+    """A title or description in ``lang``: the ``zh`` object's where it has one, else the English."""
+    zh = entry.get("zh") if lang == "zh" else None
+    return (zh.get(key) if isinstance(zh, dict) else None) or entry.get(key, "")
+
+
+def sql_notes(schemas: dict[str, dict], lang: str = "en") -> list[str]:
     """Return the dictionary's SQL section: the names to quote and the key cycles to defer."""
-    lines = ["## Using the tables in SQL", ""]
+    words = WORDS[lang]
+    lines = [words["sql"], ""]
     quoted = [
         f"`{name}.{field['name']}`"
         for name, schema in schemas.items()
@@ -65,12 +117,7 @@ def sql_notes(schemas: dict[str, dict]) -> list[str]:
         if needs_quoting(field["name"])
     ]
     if quoted:
-        lines += [
-            f"Quote these column names, which are SQL keywords: {', '.join(quoted)}; "
-            'write `SELECT "table" FROM claims`, not `SELECT table FROM claims`. '
-            "They keep their names: a rename would break every user's code and need a major release.",
-            "",
-        ]
+        lines += [words["quote"].format(names=", ".join(quoted)), ""]
     for cycle in foreign_key_cycles(schemas):
         links = [
             f"`{name}.{fk['fields'][0]}` → `{fk['reference']['resource']}`"
@@ -78,45 +125,36 @@ def sql_notes(schemas: dict[str, dict]) -> list[str]:
             for fk in schemas[name].get("foreignKeys", [])
             if fk["reference"]["resource"] == target
         ]
-        lines += [
-            f"These foreign keys form a cycle: {', '.join(links)}. "
-            "No loading order satisfies them row by row: declare them `DEFERRABLE INITIALLY DEFERRED` "
-            "(as the sqlite export does) or add the keys after the rows.",
-            "",
-        ]
+        lines += [words["cycle"].format(links=", ".join(links)), ""]
     return lines if len(lines) > 2 else []
 
 
-def data_dictionary(root: Path, descriptor: dict) -> str:
-    """Return the Markdown data dictionary generated from the schemas."""
-    lines = [
-        "# Data dictionary",
-        "",
-        f"Generated from the Table Schemas of {descriptor['name']} {descriptor['version']} by "
-        "`uv run python -m tools.maintain`. Do not edit by hand.",
-        "",
-    ]
+def data_dictionary(root: Path, descriptor: dict, lang: str = "en") -> str:
+    """Return the Markdown data dictionary generated from the schemas, in ``lang`` ("en" or "zh")."""
+    words = WORDS[lang]
+    lines = [words["heading"], "", words["generated"].format(name=descriptor["name"], version=descriptor["version"]), ""]
     schemas = {resource["name"]: read_json(resolve_inside(root, resource["schema"], resource=resource["name"]))
                for resource in descriptor["resources"]}
-    lines += sql_notes(schemas)
+    lines += sql_notes(schemas, lang)
     for resource in descriptor["resources"]:
         schema = schemas[resource["name"]]
-        lines += [f"## `{resource['name']}`", "", _cell(resource.get("description", "")), ""]
-        key = ", ".join(schema.get("primaryKey", []))
-        lines.append(f"Primary key: `{key}`.")
+        heading = words["resource"].format(name=resource["name"], title=_cell(_text(resource, "title", lang)))
+        lines += [heading, "", _cell(_text(resource, "description", lang)), ""]
+        lines.append(words["primary"].format(key=", ".join(schema.get("primaryKey", []))))
         for fk in schema.get("foreignKeys", []):
             ref = fk["reference"]
-            lines.append(f"Foreign key: `{fk['fields'][0]}` → `{ref['resource']}.{ref['fields'][0]}`.")
-        lines += ["", "| field | title | type | constraints | description |", "|---|---|---|---|---|"]
+            lines.append(words["foreign"].format(field=fk["fields"][0], resource=ref["resource"], target=ref["fields"][0]))
+        lines += ["", "| " + " | ".join(words["columns"]) + " |", "|---" * len(words["columns"]) + "|"]
         for field in schema["fields"]:
             kind = field["type"] + (f" ({field['format']})" if "format" in field else "")
+            named = {k: words["constraints"].get(k, k) for k in field.get("constraints", {})}
             constraints = "; ".join(
-                f"{k}: {', '.join(map(str, v))}" if isinstance(v, list) else (k if v is True else f"{k}: {v}")
+                f"{named[k]}: {', '.join(map(str, v))}" if isinstance(v, list) else (named[k] if v is True else f"{named[k]}: {v}")
                 for k, v in field.get("constraints", {}).items()
             )
-            lines.append(
-                f"| `{field['name']}` | {_cell(field['title'])} | {kind} | {_cell(constraints)} | {_cell(field['description'])} |"
-            )
+            titles = [_text(field, "title", lang)] + ([field.get("title", "")] if lang != "en" else [])
+            cells = [f"`{field['name']}`", *map(_cell, titles), kind, _cell(constraints), _cell(_text(field, "description", lang))]
+            lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
 
@@ -171,9 +209,10 @@ def stale_files(root: Path) -> list[str]:
             stale.append(f"src/xborder_data/{MANIFEST}" + (f" ({conflict})" if conflict else ""))
     if (root / "datapackage.json").read_text(encoding="utf-8") != descriptor_text(descriptor):
         stale.append("datapackage.json")
-    target = root / DICTIONARY
-    if not target.exists() or target.read_text(encoding="utf-8") != data_dictionary(root, descriptor):
-        stale.append(str(DICTIONARY))
+    for lang, relative in DICTIONARIES.items():
+        target = root / relative
+        if not target.exists() or target.read_text(encoding="utf-8") != data_dictionary(root, descriptor, lang):
+            stale.append(str(relative))
     return stale
 
 
@@ -195,7 +234,8 @@ def refresh(root: Path, *, amend: bool = False) -> list[str]:
     descriptor = refreshed_descriptor(root)
     _write(root / "datapackage.json", descriptor_text(descriptor))
     (root / DICTIONARY).parent.mkdir(exist_ok=True)
-    _write(root / DICTIONARY, data_dictionary(root, descriptor))
+    for lang, relative in DICTIONARIES.items():
+        _write(root / relative, data_dictionary(root, descriptor, lang))
     if root == bundled_root():  # only the repository's own data is a release
         _write(MANIFEST_PATH, manifest_text(root, descriptor, amend=amend))
         conflict = released_elsewhere(root, descriptor)
@@ -214,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     root = args.root or bundled_root()
-    generated = f"datapackage.json (bytes, hash), {DICTIONARY.as_posix()} and the release manifest"
+    generated = f"datapackage.json (bytes, hash), {' and '.join(d.as_posix() for d in DICTIONARIES.values())} and the release manifest"
     if args.check:
         stale = stale_files(root)
         for name in stale:

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from xborder_data.tableschema.values import (
     DEFAULT_FALSE_VALUES,
@@ -28,6 +28,11 @@ from xborder_data.storage.paths import resolve_inside
 from xborder_data.storage.reading import read_regular_file
 
 MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
+# A package's resources and their fields in all: this release has 18 and about 300. Every
+# validate and export works per resource, so the count bounds their time (500 tiny
+# resources validate in about 12 s); far more is a tampered or generated descriptor.
+MAX_RESOURCES = 500
+MAX_TOTAL_FIELDS = 20_000
 DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
 MAX_DEPTH = 32  # nesting of a descriptor or schema: real ones are 6 deep; deeper would exhaust recursion downstream
 _SURROGATE = re.compile("[\ud800-\udfff\x00]")  # lone surrogates and NUL: no output (UTF-8, SQL, C strings) can carry them
@@ -36,7 +41,7 @@ SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
 TYPES = ("string", "integer", "number", "boolean", "date", "year")
 _FIELD_KEYS = {
     "name", "type", "format", "title", "description", "example", "constraints", "missingValues",
-    "trueValues", "falseValues", "bareNumber", "decimalChar", "rdfType", "$schema",
+    "trueValues", "falseValues", "bareNumber", "decimalChar", "rdfType", "$schema", "zh",
 }
 _CONSTRAINTS = {
     "required", "unique", "enum", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
@@ -49,10 +54,30 @@ _DIALECT_KEYS = {
 }
 # Dialect properties this loader reads only in their default form (a header row, the first line).
 _DIALECT_FIXED: dict[str, Any] = {"header": True, "headerRows": [1]}
+# The Chinese edition's extension property on a field or resource: {"zh": {"title": ..., "description": ...}}.
+ZH_LIMITS = {"title": 200, "description": 4000}  # characters
+Language = Literal["en", "zh"]
+
+
+class _Bilingual:
+    """Title and description in English, or in Chinese where a ``zh`` object gives them."""
+
+    title: str
+    description: str
+    title_zh: str
+    description_zh: str
+
+    def title_in(self, lang: Language) -> str:
+        """The title in ``lang`` ("en" or "zh"); the English title where no Chinese one is given."""
+        return (self.title_zh if lang == "zh" else "") or self.title
+
+    def description_in(self, lang: Language) -> str:
+        """The description in ``lang`` ("en" or "zh"); the English one where no Chinese one is given."""
+        return (self.description_zh if lang == "zh" else "") or self.description
 
 
 @dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(_Bilingual):
     """One Table Schema field: its type, its lexical reader and its constraints."""
 
     name: str
@@ -72,6 +97,9 @@ class FieldSpec:
     pattern: str | None = None
     missing_values: tuple[str, ...] = ("",)
     read: Callable[[str], Any] = field(default=READERS["string"]["default"], compare=False, repr=False)
+    compiled_pattern: Any = field(default=None, compare=False, repr=False)  # ``pattern`` compiled once, by `regex`
+    title_zh: str = ""
+    description_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +149,7 @@ class Dialect:
 
 
 @dataclass(frozen=True)
-class ResourceSpec:
+class ResourceSpec(_Bilingual):
     """One resource of the descriptor, with its schema loaded."""
 
     name: str
@@ -133,6 +161,8 @@ class ResourceSpec:
     schema: TableSchema
     dialect: Dialect = Dialect()
     schema_path: str | None = None
+    title_zh: str = ""
+    description_zh: str = ""
 
     @property
     def sha256(self) -> str | None:
@@ -339,6 +369,23 @@ def _typed(check: _Checker, spec_read: Callable[[str], Any], value: Any, kind: s
     return result
 
 
+def _parse_zh(check: _Checker, raw: dict[str, Any], where: str) -> tuple[str, str]:
+    """The Chinese (title, description) of a field or resource's ``zh`` object; ("", "") without one."""
+    if "zh" not in raw:
+        return "", ""
+    zh = raw["zh"]
+    if (
+        not isinstance(zh, dict)
+        or not set(zh) <= set(ZH_LIMITS)
+        or not all(isinstance(text, str) and 0 < len(text) <= ZH_LIMITS[key] for key, text in zh.items())
+        or "title" not in zh
+    ):
+        raise check.fail(f"{where}: 'zh'", f"is {repr(zh)[:60]}; it must be an object with a string 'title' (1 to "
+                                           f"{ZH_LIMITS['title']} characters) and optionally a string 'description' "
+                                           f"(1 to {ZH_LIMITS['description']}), nothing else")
+    return zh["title"], zh.get("description", "")
+
+
 def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[str, ...]) -> FieldSpec:
     where = f"field {index + 1}"
     if not isinstance(raw, dict):
@@ -378,6 +425,7 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         raise check.fail(where, "sets a decimalChar other than '.', which this loader does not support")
     for key in ("title", "description"):
         check.get(raw, key, str, where)
+    title_zh, description_zh = _parse_zh(check, raw, where)
     missing = _strings(check, raw, "missingValues", where, schema_missing)
     constraints = check.get(raw, "constraints", dict, where, {})
     unknown = sorted(set(constraints) - _CONSTRAINTS)
@@ -402,6 +450,7 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         return value
 
     pattern = check.get(constraints, "pattern", str, where_c)
+    compiled: Any = None
     if pattern is not None:
         if kind != "string":
             raise check.fail(where_c, "has a 'pattern', which this loader checks on strings only")
@@ -425,7 +474,7 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
             raise check.fail(where_c, f"has a pattern whose counted repeats expand to more than {PATTERN_SIZE_LIMIT:,} items; "
                                       "write it with smaller counts")
         try:
-            regex.compile(pattern, cache_pattern=False)  # a check only: never fill regex's cache of 500 patterns
+            compiled = regex.compile(pattern, cache_pattern=False)  # kept on the field: never fill regex's cache of 500 patterns
         except (regex.error, RecursionError, OverflowError, MemoryError) as error:
             raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({type(error).__name__}: {error})") from None
     spec = FieldSpec(
@@ -446,6 +495,9 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         pattern=pattern,
         missing_values=missing,
         read=reader,
+        compiled_pattern=compiled,
+        title_zh=title_zh,
+        description_zh=description_zh,
     )
     for low, high, words in (
         (spec.minimum, spec.maximum, "minimum above its maximum"),
@@ -601,6 +653,10 @@ def _load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, Resourc
     entries = descriptor.get("resources")
     if not isinstance(entries, list) or not entries:
         raise check.fail("the package", "needs a non-empty 'resources' list")
+    if len(entries) > MAX_RESOURCES:
+        raise check.fail("the package", f"has {len(entries):,} resources, more than the {MAX_RESOURCES} this loader reads "
+                                        "(each is validated and exported one by one; the bound keeps their time in seconds)")
+    total_fields = 0
     resources: dict[str, ResourceSpec] = {}
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -627,6 +683,7 @@ def _load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, Resourc
         digest = check.get(entry, "hash", str, where)
         for key in ("title", "description"):
             check.get(entry, key, str, where)
+        title_zh, description_zh = _parse_zh(check, entry, where)
         schema_ref = entry.get("schema")
         if isinstance(schema_ref, str):
             schema_path = resolve_inside(root, schema_ref, resource=name)
@@ -645,7 +702,12 @@ def _load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, Resourc
             schema=parse_schema(raw_schema, schema_origin),
             dialect=_parse_dialect(check, entry.get("dialect"), f"{where} dialect"),
             schema_path=schema_ref if isinstance(schema_ref, str) else None,
+            title_zh=title_zh,
+            description_zh=description_zh,
         )
+        total_fields += len(resources[name].schema.fields)
+        if total_fields > MAX_TOTAL_FIELDS:
+            raise check.fail(where, f"takes the package past {MAX_TOTAL_FIELDS:,} fields in all, more than this loader reads")
     for spec in resources.values():
         for fk in spec.schema.foreign_keys:
             target = fk.resource or spec.name
