@@ -38,7 +38,7 @@ from xborder_data.storage.locate import bundled_root  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 FRICTIONLESS_MAX = 100_000  # to_pandas is row-by-row Python; larger sizes would take minutes
-KINDS = ("load", "load_unverified", "pandas", "arrow", "frictionless")
+KINDS = ("load", "load_unverified", "pandas", "arrow", "polars", "frictionless")
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 PIN: list[str] = []  # ["taskset", "-c", "0"] with --cpu 0: every measured process on one core
@@ -57,8 +57,15 @@ class Row:
     note: str = ""
 
     @property
-    def ratio(self) -> float:
-        return self.value / self.base
+    def ratio(self) -> float | None:
+        return ratio_of(self.value, self.base)
+
+
+def ratio_of(value: float | None, base: float | None) -> float | None:
+    """value ÷ base, or None when either is missing or the base is not above zero (a figure too small to measure)."""
+    if value is None or base is None or base <= 0:
+        return None
+    return value / base
 
 
 @dataclass
@@ -98,7 +105,9 @@ def paired_medians(command: list[str], baseline: list[str], repeats: int, cwd: P
 
 def worker(kind: str, root: Path, repeats: int | None = None) -> dict[str, float]:
     command = [PYTHON, str(HERE / "worker.py"), kind, str(root)] + ([str(repeats)] if repeats else [])
-    done = subprocess.run(PIN + command, capture_output=True, text=True, check=False)
+    # 5×10⁶ rows are about 1 GiB: the bench raises the loader's size limit for its own synthetic copies.
+    env = dict(os.environ, XBORDER_DATA_MAX_BYTES=str(16 << 30))
+    done = subprocess.run(PIN + command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(f"bench worker {kind} on {root} failed:\n{done.stderr}")
     return json.loads(done.stdout.splitlines()[-1])
@@ -110,10 +119,12 @@ def startup_rows(repeats: int) -> list[Row]:
     rows = []
     ours, base, _ = paired_medians([PYTHON, "-c", "import xborder_data"], empty, repeats)
     rows.append(Row('`python -c "import xborder_data"`', "`python -c pass`", ours * 1e3, base * 1e3, "ms", 1.5))
-    for args in (["--help"], ["list"]):
+    for args in ([], ["--help"], ["list"]):
         ours, base, code = paired_medians([_tool("xborder-data"), *args], empty, repeats)
         note = "" if code == 0 else f"exit status {code}"
-        rows.append(Row(f"`xborder-data {' '.join(args)}`", "`python -c pass`", ours * 1e3, base * 1e3, "ms", note=note))
+        shown = " ".join(["xborder-data", *args])
+        rows.append(Row(f"`{shown}`" + (" (the summary)" if not args else ""), "`python -c pass`", ours * 1e3, base * 1e3, "ms",
+                        6.0 if not args else None, note=note))
     return rows
 
 
@@ -164,7 +175,13 @@ def scale(sizes: list[int], repeats: int, workdir: Path, log) -> list[Scale]:
 
 
 # -- report -------------------------------------------------------------------
-def fmt_ratio(value: float) -> str:
+def _secs(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def fmt_ratio(value: float | None) -> str:
+    if value is None:
+        return "—"
     return f"{value:.2f}×" if value >= 0.1 else f"{value:.3f}×"
 
 
@@ -197,12 +214,12 @@ def targets(scales: list[Scale]) -> list[tuple[str, str, float | None, float, bo
     def ratio(scale_: Scale | None, a: str, b: str, table: str = "seconds") -> float | None:
         if scale_ is None or a not in getattr(scale_, table) or b not in getattr(scale_, table):
             return None
-        return getattr(scale_, table)[a] / getattr(scale_, table)[b]
+        return ratio_of(getattr(scale_, table)[a], getattr(scale_, table)[b])
 
     out.append(("10⁶ rows: `load()` time, integrity on", "÷ `pandas.read_csv`", ratio(big, "load", "pandas"), 1.2, False))
     out.append(("10⁶ rows: `load(verify_integrity=False)` time", "÷ `pandas.read_csv`", ratio(big, "load_unverified", "pandas"), 1.2, False))
     out.append(("10⁶ rows: `load()` peak memory", "÷ `pandas.read_csv`", ratio(big, "load", "pandas", "peak"), 1.5, False))
-    growth = big.seconds["load"] / mid.seconds["load"] if big and mid else None
+    growth = ratio_of(big.seconds["load"], mid.seconds["load"]) if big and mid else None
     out.append(("`load()` time growth, 10⁵ → 10⁶ rows", "10⁶ ÷ 10⁵", growth, 12.0, False))
     out.append(("10⁵ rows: frictionless `to_pandas()` time", "÷ `load()`", ratio(mid, "frictionless", "load"), 10.0, True))
     return out
@@ -220,9 +237,10 @@ def report(head: list[Row], scales: list[Scale], command: str, notes: str) -> st
         "Every figure is a ratio against a baseline measured in the same run. Each time is the "
         "median of several repetitions; start-up and CLI times are wall time of fresh processes, "
         "run alternately with their baseline. Peak memory is measured in a fresh process per "
-        "repetition as the growth of `ru_maxrss` (`resource.getrusage`) across the one measured call, "
-        "after the process has imported pandas, pyarrow and xborder_data; tracemalloc is not used "
-        "because it cannot see pyarrow's allocations.",
+        "repetition as the worker's own peak (`VmHWM` in `/proc/self/status`, reset before the call "
+        "through `/proc/self/clear_refs`) above its resident memory just before the one measured call, "
+        "after the process has imported pandas, pyarrow and xborder_data. `ru_maxrss` is not used: a "
+        "child inherits its parent's peak. tracemalloc is not used because it cannot see pyarrow's allocations.",
         "",
         "## Start-up and the bundled package",
         "",
@@ -249,32 +267,34 @@ def report(head: list[Row], scales: list[Scale], command: str, notes: str) -> st
         "",
         "### Time (seconds, median)",
         "",
-        "| rows | CSV MiB | `load()` | `load()` unverified | pandas | pyarrow | frictionless | `load()` ÷ pandas "
-        "| unverified ÷ pandas | `load()` ÷ pyarrow | frictionless ÷ `load()` |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | CSV MiB | `load()` | `load()` unverified | pandas | pyarrow | polars | frictionless | `load()` ÷ pandas "
+        "| unverified ÷ pandas | `load()` ÷ pyarrow | `load()` ÷ polars | frictionless ÷ `load()` |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scales:
         t = s.seconds
         fr = t.get("frictionless")
         lines.append(
             f"| {s.rows:,} | {s.file_mib:.1f} | {t['load']:.3f} | {t['load_unverified']:.3f} | {t['pandas']:.3f} "
-            f"| {t['arrow']:.3f} | {'—' if fr is None else f'{fr:.3f}'} | {fmt_ratio(t['load'] / t['pandas'])} "
-            f"| {fmt_ratio(t['load_unverified'] / t['pandas'])} | {fmt_ratio(t['load'] / t['arrow'])} "
-            f"| {'—' if fr is None else fmt_ratio(fr / t['load'])} |"
+            f"| {t['arrow']:.3f} | {_secs(t.get('polars'))} | {_secs(fr)} | {fmt_ratio(ratio_of(t['load'], t['pandas']))} "
+            f"| {fmt_ratio(ratio_of(t['load_unverified'], t['pandas']))} | {fmt_ratio(ratio_of(t['load'], t['arrow']))} "
+            f"| {fmt_ratio(ratio_of(t['load'], t.get('polars')))} | {fmt_ratio(ratio_of(fr, t['load']))} |"
         )
     lines += [
         "",
         "### Peak memory (MiB added by the call, median)",
         "",
-        "| rows | `load()` | `load()` unverified | pandas | pyarrow | `load()` ÷ pandas | unverified ÷ pandas | `load()` ÷ pyarrow |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | `load()` | `load()` unverified | pandas | pyarrow | polars | `load()` ÷ pandas | unverified ÷ pandas "
+        "| `load()` ÷ pyarrow | `load()` ÷ polars |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scales:
         p = s.peak
         lines.append(
             f"| {s.rows:,} | {p['load']:.1f} | {p['load_unverified']:.1f} | {p['pandas']:.1f} | {p['arrow']:.1f} "
-            f"| {fmt_ratio(p['load'] / p['pandas'])} | {fmt_ratio(p['load_unverified'] / p['pandas'])} "
-            f"| {fmt_ratio(p['load'] / p['arrow'])} |"
+            f"| {'—' if p.get('polars') is None else format(p['polars'], '.1f')} "
+            f"| {fmt_ratio(ratio_of(p['load'], p['pandas']))} | {fmt_ratio(ratio_of(p['load_unverified'], p['pandas']))} "
+            f"| {fmt_ratio(ratio_of(p['load'], p['arrow']))} | {fmt_ratio(ratio_of(p['load'], p.get('polars')))} |"
         )
     lines += ["", "## Targets at scale", "", "| target | figure | ratio | limit | holds |", "|---|---|---:|---|---|"]
     for description, figure, value, limit, at_least in targets(scales):

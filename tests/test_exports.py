@@ -317,7 +317,7 @@ def test_xlsx_round_trip(book, name: str) -> None:
 
 
 def test_xlsx_readme_sheet(book) -> None:
-    assert book.sheetnames == ["README", *RESOURCES, "did_panel"]  # the balanced DID panel follows the resources
+    assert book.sheetnames == ["columns", "README", *RESOURCES, "did_panel"]  # the column sheet first, the balanced DID panel last
     readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True) if row and row[0]}
     assert readme["title"] == PACKAGE.descriptor()["title"]
     assert readme["version"] == PACKAGE.version

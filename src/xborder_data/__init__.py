@@ -113,15 +113,19 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'xborder_data' has no attribute {name!r}")
 
 
-def open(path: "str | Path") -> "Package":  # noqa: A001 - the documented name of the API
-    """Open another copy of the package (a folder or its datapackage.json)."""
+def open(path: "str | Path", *, max_bytes: int | None = None) -> "Package":  # noqa: A001 - the documented name of the API
+    """Open another copy of the package (a folder or its datapackage.json).
+
+    ``max_bytes`` is the largest data file it reads: 1 GiB by default (or the
+    environment variable XBORDER_DATA_MAX_BYTES); raise it for a large package of your own.
+    """
     import os
 
     if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
         raise UsageError(f"open: give the path of a package folder or its datapackage.json, not {path!r}")
     from xborder_data.package import Package
 
-    return Package(path)
+    return Package(path, max_bytes=max_bytes)
 
 
 def bundled() -> "Package":
@@ -136,9 +140,9 @@ def resources() -> list[str]:
     return bundled().resources()
 
 
-def load(name: str, *, verify_integrity: bool = True, check_references: bool = False) -> "pd.DataFrame":
-    """Return a bundled resource as a DataFrame typed from its Table Schema."""
-    return bundled().load(name, verify_integrity=verify_integrity, check_references=check_references)
+def load(name: str, *, verify_integrity: bool = True, check_references: bool = False, dtypes: str = "nullable") -> "pd.DataFrame":
+    """Return a bundled resource as a DataFrame typed from its Table Schema (``dtypes="numpy"``: plain NumPy dtypes)."""
+    return bundled().load(name, verify_integrity=verify_integrity, check_references=check_references, dtypes=dtypes)
 
 
 def load_all(*, verify_integrity: bool = True) -> dict[str, "pd.DataFrame"]:

@@ -44,6 +44,7 @@ from xborder_data.citing.cite import STYLES as CITATION_STYLES  # noqa: E402
 from xborder_data.research.panel import LEVELS as PANEL_LEVELS  # noqa: E402
 from xborder_data.research.panel import RULES as PANEL_RULES  # noqa: E402
 from xborder_data.research.panel import TREATMENTS as PANEL_TREATMENTS  # noqa: E402
+from xborder_data.research.panel import COUNTY_ZONES as PANEL_COUNTY_ZONES  # noqa: E402
 
 SHOW_FORMATS = ("table", "csv", "json")
 _BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError, UnsafeOutputError)
@@ -68,6 +69,14 @@ class _Group(click.Group):
             if isinstance(error, _BAD_INPUT):
                 raise click.UsageError(message) from error
             raise click.ClickException(message) from error
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM during an output (storage.interrupts)
+            if ctx.params.get("debug"):
+                raise
+            code = getattr(stop, "exit_code", 130)
+            name = getattr(stop, "name", "SIGINT")
+            click.echo(f"Error: stopped by {name}; an unfinished output is never moved into place.", err=True)
+            sys.unraisablehook = lambda _unraisable: None  # half-written libraries' finalizers would print tracebacks on exit
+            ctx.exit(code)
         except BrokenPipeError:
             # The reader left early (`show … | head`): what it read is all it wanted, as with cat or git.
             silence_stdout()
@@ -240,10 +249,10 @@ def list_() -> None:
 
 
 def _width(text: str) -> int:
-    """Terminal columns of ``text``: Chinese characters take two."""
-    import unicodedata
+    """Terminal columns of ``text``, as rich measures them: Chinese characters take two, combining marks none."""
+    from rich.cells import cell_len
 
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    return cell_len(text)
 
 
 def _cut(text: str, width: int | None) -> str:
@@ -301,8 +310,26 @@ def _table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> 
     return "\n".join(lines), shown
 
 
+def _named_row_ids(package: "Package", name: str, row_id: str) -> list[str]:
+    """The ids of the rows of ``name`` that ROW_ID names: the id itself, or a code or name `lookup` finds.
+
+    Raises UnknownRowError, naming the lookup command, when it names none.
+    """
+    from xborder_data.research.lookup import TABLES, row_ids
+
+    ids = row_ids(package, name, row_id)
+    if not ids:
+        names = " a division code or a name," if name in TABLES else ""
+        raise UnknownRowError(
+            f"resource {name!r} has no row {row_id!r}; give a row id,{names} e.g. from "
+            f"`xborder-data lookup {row_id}` (finds a place's codes and ids) or `xborder-data show {name} --limit 0`"
+        )
+    return ids
+
+
 @cli.command()
 @click.argument("name")
+@click.argument("row_id", required=False)
 @click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to show; 0 for all.")
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(SHOW_FORMATS), default="table", show_default=True,
@@ -310,14 +337,22 @@ def _table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> 
 )
 @click.option("--wide", is_flag=True, help="table only: every column and every cell in full, however wide the terminal.")
 @_package_option
-def show(name: str, limit: int, fmt: str, wide: bool) -> None:
+def show(name: str, row_id: str | None, limit: int, fmt: str, wide: bool) -> None:
     """Print the rows of resource NAME.
+
+    With ROW_ID, only the rows it names: a row's id, or for units, pilot_zones
+    and programme_members a division code or a place name (`show units 330782`,
+    `show pilot_zones Taizhou`), as `xborder-data lookup` finds them.
 
     The table fits the terminal's width (the COLUMNS variable overrides it):
     long cells end in "…" and the columns that do not fit are left out.
     """
     package = _package()
     rows = package.records(_resource_name(package, name))
+    if row_id is not None:
+        ids = set(_named_row_ids(package, name, row_id))
+        key = package.table_schema(name).primary_key[0]
+        rows = [row for row in rows if str(row[key]) in ids]
     shown = rows if limit == 0 else rows[:limit]
     columns = package.table_schema(name).field_names
     if fmt == "json":
@@ -349,8 +384,16 @@ def show(name: str, limit: int, fmt: str, wide: bool) -> None:
 def cite(style: str, name: str | None, row_id: str | None) -> None:
     """Cite the dataset, or show the claims and sources behind one row.
 
-    With NAME and ROW_ID (the row's primary key, e.g. `cite stages 2.0`), print
-    that row's claims, the evidence that checks them and every source cited.
+    \b
+    Styles: text, apa, bibtex, ris, csl-json; gbt7714 is GB/T 7714-2015 in
+    Chinese and gbt7714-en the same reference in English: a [DS/OL] dataset
+    with the homepage, [DS] while the package states none, with the version,
+    the package date and today's date as the citation date.
+
+    With NAME and ROW_ID (the row's primary key, e.g. `cite stages 2.0`; for
+    units, pilot_zones and programme_members also a division code or a name,
+    e.g. `cite pilot_zones Yiwu`), print that row's claims, the evidence that
+    checks them and every source cited.
     """
     package = _package()
     chosen = cast("CitationStyle", style)  # click.Choice has already checked it
@@ -361,7 +404,22 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
     _resource_name(package, name)
     if row_id is None:
         raise UsageError(f"cite {name}: give the row's id as well, e.g. `uv run xborder-data show {name}` lists them")
-    found = package.sources_for(name, row_id)
+    try:
+        ids = _named_row_ids(package, name, row_id)
+    except UnknownRowError:
+        ids = [row_id]  # a typed key ("2" for 2.0) is the library's to read; its error names the ids
+    if len(ids) > 1:
+        raise UsageError(f"cite {name}: {row_id!r} names {len(ids)} rows ({', '.join(ids)}); give one of them "
+                         f"(`xborder-data lookup {row_id}` tells them apart)")
+    try:
+        found = package.sources_for(name, ids[0])
+    except UnknownRowError as error:
+        from xborder_data.research.lookup import TABLES
+
+        if name not in TABLES:
+            raise
+        raise UnknownRowError(f"{error} `xborder-data lookup {row_id}` finds a place's codes and row ids.") from None
+    row_id = ids[0]
 
     def line(text: str) -> None:
         click.echo(printable(text))  # every value here comes from the data
@@ -384,6 +442,59 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
         line(f"  {source['source_id']}: {source['title']}{url}")
     click.echo("\nCite the dataset as:")
     line(f"  {package.citation(chosen)}")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="table is for reading (fits the terminal); json gives every field of the result.")
+@click.option("--wide", is_flag=True, help="table only: every cell in full, however wide the terminal.")
+@_package_option
+def lookup(query: str, fmt: str, wide: bool) -> None:
+    """Find a place by name or code, with every pilot-zone batch and programme round it belongs to.
+
+    QUERY is a Chinese name (义乌, 义乌市), an English name (Yiwu, "Yiwu City",
+    Xi'an or Xian, with or without tone marks), a division code (330782) or a
+    row id (b3-330782). It searches units, pilot_zones and programme_members,
+    customs districts included (filed under the city that seats them). A name
+    that fits several places (Taizhou) lists them all; a name that fits none
+    prints near matches (and the successors of a retired code or name) and
+    exits 1. Memberships through a county-level member inside a prefecture are
+    listed for the prefecture, marked in "via".
+    """
+    import dataclasses
+
+    from xborder_data.research.lookup import lookup as find
+
+    result = find(query, package=_package())
+    if fmt == "json":
+        data = dataclasses.asdict(result) | {"ambiguous": result.ambiguous}
+        click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=_json_value)))
+    else:
+        _echo_lines(result.summary())
+        room = None if wide else shutil.get_terminal_size().columns
+        columns = ["programme", "round", "approved", "announced", "effective", "row", "inferred", "sources", "via"]
+        for place in result.places:
+            parent = f", in {place.parent_code}" if place.parent_code and place.parent_code != place.code else ""
+            _echo_lines(f"\n{place.label}: {place.level}, {place.province_zh} {place.province_en}{parent}")
+            _echo_lines(f"matched {'; '.join(place.matched)}")
+            if not place.memberships:
+                click.echo("no pilot-zone batch or programme round lists it")
+                continue
+            rows = [{"programme": m.programme_zh or m.programme_id, "round": m.round_label, "approved": m.approved_date,
+                     "announced": m.announced_date, "effective": m.effective_date, "row": m.row_id, "inferred": m.inferred_by,
+                     "sources": ", ".join(m.source_ids), "via": m.via} for m in place.memberships]
+            filled = [column for column in columns if any(row[column] for row in rows)]  # no empty "via" or date column
+            text, fitted = _table(rows, filled, room)
+            click.echo(text)
+            if fitted < len(filled):
+                click.echo(f"({fitted} of {len(filled)} columns fit the terminal; --wide shows all, -f json gives every field)")
+            for m in place.memberships:
+                if m.inferred_by == "list_order":  # an English name that fits two places: the row's note argues which
+                    _echo_lines(f"{m.row_id}: inferred from its place in the reply's list, not named in Chinese; "
+                                f"its note gives the argument (xborder-data cite {m.resource} {m.row_id})")
+    if not result:
+        sys.exit(1)
 
 
 @cli.command()
@@ -432,8 +543,10 @@ def verify(path: str | None) -> None:
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Replace the files this export writes if they exist; nothing else in OUTDIR.")
 @click.option("--excel", is_flag=True, help="csv only: UTF-8 with BOM, formula-like cells quoted, one CSV per table.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="dta, xlsx, datasette: labels and descriptions in English or Chinese (English where a field has no Chinese text).")
 @_package_option
-def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
+def export(fmt: str, outdir: str, force: bool, excel: bool, lang: str) -> None:
     """Write the package as FORMAT into OUTDIR.
 
     \b
@@ -441,13 +554,16 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
     json     NAME.json (records) per table, plus descriptor.json
     sqlite   xborder-data.sqlite with primary and foreign keys, plus the did_panel table
     parquet  NAME.parquet per table plus did_panel.parquet
-    xlsx     xborder-data.xlsx, a README sheet, one sheet per table and did_panel (needs xborder-data[xlsx])
+    xlsx     xborder-data.xlsx: a sheet of every column (title, type, description), a README
+             sheet, one sheet per table and did_panel, each set to print (needs xborder-data[xlsx])
     zip      xborder-data-VERSION.zip, the Data Package in one file
     datasette
              xborder-data.sqlite plus metadata.json (titles, descriptions, licence)
              to serve with: datasette xborder-data.sqlite --metadata metadata.json
     dta      NAME.dta (Stata 118) per table plus did_panel.dta: variable labels from
-             the field titles, enums and batches as value labels, Unicode text
+             the field titles, text enums and batches as value labels (one label per
+             set of choices), Unicode text; a value Stata cannot hold is refused or
+             changed with a warning naming the cells
 
     All or nothing: the files are built in a staging folder beside OUTDIR and
     moved in when complete; on failure or Ctrl-C OUTDIR is left as it was.
@@ -460,7 +576,7 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        paths = run_export(_package(), fmt, outdir, force=force, excel=excel)
+        paths = run_export(_package(), fmt, outdir, force=force, excel=excel, lang=lang)
     for warning in caught:
         click.echo(printable(f"warning: {' '.join(str(warning.message).split())}"), err=True)
     for path in paths:
@@ -475,13 +591,19 @@ def export(fmt: str, outdir: str, force: bool, excel: bool) -> None:
 @click.option("--treatment", type=click.Choice(PANEL_TREATMENTS), default="absorbing", show_default=True, help="Treated from the first zone on, or only until the zone is revoked.")
 @click.option("--balanced", is_flag=True, help="Every prefecture-level unit of `units`, never-treated ones coded 0 (see xborder_data.did_panel); prefecture level only.")
 @click.option("--wide", is_flag=True, help="With --balanced: one row per unit, treated_<year> per year.")
+@click.option("--programme", "programmes", multiple=True, metavar="ID",
+              help="With --balanced: add a concurrent programme's treatment (<ID>_treated, _first_year, _unlisted, _rule_year); "
+                   "repeat it, or give 'all'. IDs: xborder-data show programmes.")
+@click.option("--county-zones", type=click.Choice(PANEL_COUNTY_ZONES), default="parent", show_default=True,
+              help="Whether a zone (or member) below prefecture level, such as Yiwu, treats the prefecture that holds it.")
+@click.option("--named-only", is_flag=True, help="Leave out zones identified only by list order, and members derived by rule.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "dta", "parquet", "xlsx"]), default="csv", show_default=True, help="csv, Stata 118 .dta with variable labels, Parquet or xlsx; all but csv need --output.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write the panel to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @_package_option
 @click.pass_context
-def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treatment: str, balanced: bool, wide: bool, fmt: str,
-          output: str | None, force: bool) -> None:
+def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treatment: str, balanced: bool, wide: bool,
+          programmes: tuple[str, ...], county_zones: str, named_only: bool, fmt: str, output: str | None, force: bool) -> None:
     """Write the pilot-zone unit × year treatment panel.
 
     One row per unit and year, with treated (0/1), the first treated year and
@@ -497,13 +619,19 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
         raise click.UsageError("--balanced is a prefecture-level panel; drop --level")
     if wide and not balanced:
         raise click.UsageError("--wide needs --balanced (one row per prefecture-level unit)")
+    if programmes and not balanced:
+        raise click.UsageError("--programme needs --balanced (the programmes' treatment of every prefecture-level unit)")
+    chosen: Any = "all" if "all" in programmes else list(programmes)
+    options: dict[str, Any] = {"county_zones": county_zones, "inferred": not named_only}
     suffix = (output or "").rsplit(".", 1)[-1].lower() if output and "." in output else ""
     if suffix in ("csv", "dta", "parquet", "xlsx") and suffix != fmt:
         raise click.UsageError(f"--output {output!r} ends in .{suffix} but --format is {fmt}; pass --format {suffix}")
     if fmt == "csv" and not wide:
-        columns = did.COLUMNS if balanced else COLUMNS
-        rows = (did.did_rows(_package(), start, end, cast("Any", rule), cast("Any", treatment)) if balanced
-                else panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule), cast("Any", treatment)))
+        rows = (did.did_rows(_package(), start, end, cast("Any", rule), cast("Any", treatment), programmes=chosen, **options)
+                if balanced else panel_rows(_package(), start, end, cast("Any", level), cast("Any", rule), cast("Any", treatment), **options))
+        from xborder_data.research.programmes import resolve
+
+        columns = did.columns(resolve(_package(), chosen)) if balanced else COLUMNS
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
@@ -513,8 +641,8 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
     import xborder_data
 
     frame = did.did_panel(start, end, cast("Any", rule), treatment=cast("Any", treatment), form="wide" if wide else "long",
-                          package=_package()) if balanced else xborder_data.pilot_zone_panel(
-        start, end, cast("Any", level), cast("Any", rule), treatment=cast("Any", treatment), package=_package())
+                          programmes=chosen, package=_package(), **options) if balanced else xborder_data.pilot_zone_panel(
+        start, end, cast("Any", level), cast("Any", rule), treatment=cast("Any", treatment), package=_package(), **options)
     if fmt == "csv":  # the wide form
         _emit_csv(frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d"), output, force=force)
         return
@@ -554,8 +682,14 @@ def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) 
 
             write_frame(dated, staged, "panel")  # the export's sheet writer: a cell is never a formula
 
+    import warnings
+
     path = _output_file(target)
-    write_staged({path: write}, path.parent, force=force)
+    with warnings.catch_warnings(record=True) as caught:  # the writers name every cell they change: print those as export does
+        warnings.simplefilter("always")
+        write_staged({path: write}, path.parent, force=force, user_named=True)  # the user's own name, not metadata's
+    for warning in caught:
+        click.echo(printable(f"warning: {' '.join(str(warning.message).split())}"), err=True)
 
 
 def _output_file(target: str) -> "Path":
@@ -581,7 +715,7 @@ def _write_whole(target: str, data: bytes, *, force: bool) -> None:
     def write(staged: Path) -> None:
         staged.write_bytes(data)
 
-    write_staged({path: write}, path.parent, force=force)
+    write_staged({path: write}, path.parent, force=force, user_named=True)  # the user's own name, not metadata's
 
 
 @cli.command()

@@ -65,6 +65,10 @@ class BrokenReferenceError(XborderDataError):
     """A foreign-key value that matches no row of the referenced resource."""
 
 
+class InconsistentDataError(XborderDataError, ValueError):
+    """A row that contradicts a fact the research helpers rely on (a level, a count, a date order, a code's uniqueness)."""
+
+
 class MissingDependencyError(XborderDataError, ImportError):
     """An optional dependency is not installed; the message names the extra."""
 

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.errors import BrokenReferenceError, DescriptorError, IntegrityError, UnknownResourceError, XborderDataError
+from xborder_data.errors import BrokenReferenceError, DescriptorError, IntegrityError, UnknownResourceError, UsageError, XborderDataError
 from xborder_data.tableschema.descriptor import ResourceSpec, TableSchema, load_resources, read_json
 from xborder_data.storage.paths import resolve_inside
 from xborder_data.storage.reading import REMEDY, read_regular_file
@@ -30,7 +30,30 @@ PROVENANCE_FIELDS = {
 }
 # A data file larger than this is refused before it is read: the reader holds a
 # file in memory, and 1 GiB is ten times the 10⁶-row tables it is measured on.
+# A user raises it for a large package of their own: Package(path, max_bytes=...)
+# or the environment variable below.
 DATA_LIMIT = 1 << 30
+MAX_BYTES_VARIABLE = "XBORDER_DATA_MAX_BYTES"
+
+
+def data_limit(max_bytes: int | None = None) -> int:
+    """The largest data file a Package reads: ``max_bytes``, else $XBORDER_DATA_MAX_BYTES, else 1 GiB.
+
+    Raises:
+        UsageError: a limit that is not a whole number of bytes above 0.
+    """
+    import os
+
+    given: object = max_bytes
+    if given is None:
+        text = os.environ.get(MAX_BYTES_VARIABLE, "").strip().replace("_", "")
+        if not text:
+            return DATA_LIMIT
+        given = int(text) if text.isascii() and text.isdigit() else text
+    if isinstance(given, bool) or not isinstance(given, int) or given <= 0:
+        source = "max_bytes" if max_bytes is not None else f"${MAX_BYTES_VARIABLE}"
+        raise UsageError(f"{source} must be a whole number of bytes above 0, such as 4294967296 (4 GiB), not {given!r}")
+    return given
 
 
 class Package:
@@ -45,7 +68,14 @@ class Package:
         ['1.0', '2.0', '3.0']
     """
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, max_bytes: int | None = None) -> None:
+        """Open the package folder ``root`` (or its datapackage.json).
+
+        Args:
+            max_bytes: the largest data file to read (default 1 GiB, or
+                $XBORDER_DATA_MAX_BYTES); raise it for a large package of your own.
+        """
+        self.max_bytes = data_limit(max_bytes)
         root = Path(root)
         if root.name == DESCRIPTOR_NAME:
             root = root.parent
@@ -54,6 +84,9 @@ class Package:
         self._descriptor = read_json(self.root / DESCRIPTOR_NAME)
         self._resources: dict[str, ResourceSpec] = load_resources(self.root, self._descriptor)
         self._lock = threading.RLock()
+        from xborder_data.tableschema.rules import PatternBudget
+
+        self._pattern_budget = PatternBudget()  # one for all its tables: many resources cannot multiply the time
         self._tables: dict[tuple[str, bool], "Table"] = {}
         self._frames: dict[tuple[str, bool], "pd.DataFrame"] = {}
 
@@ -156,10 +189,16 @@ class Package:
             IntegrityError: the resource has no sha256 ``hash`` (md5 alone is
                 not enough), or the file's size or digest differs.
         """
+        return self._read_at(name, self.path(name), verify_integrity)
+
+    def _read_at(self, name: str, path: Path, verify_integrity: bool) -> bytes:
+        """``read_bytes`` of ``name`` at its resolved ``path`` (resolved once by the caller)."""
         spec = self.resource(name)
-        path = self.path(name)
+        limit_remedy = (f"the limit is Package's max_bytes, {self.max_bytes:,} bytes ({self.max_bytes / (1 << 30):.3g} GiB); "
+                        f"for a package of your own, raise it with xborder_data.open(path, max_bytes=...) "
+                        f"or the environment variable {MAX_BYTES_VARIABLE}")
         if not verify_integrity:
-            return read_regular_file(path, limit=DATA_LIMIT, resource=name)
+            return read_regular_file(path, limit=self.max_bytes, resource=name, limit_remedy=limit_remedy)
         if spec.sha256 is None:
             found = f"has the hash {spec.hash!r}" if spec.hash else "has no hash"
             raise IntegrityError(
@@ -167,7 +206,8 @@ class Package:
                 f"{REMEDY}, or pass verify_integrity=False to read it unchecked.",
                 resource=name, path=str(path),
             )
-        return read_regular_file(path, limit=DATA_LIMIT, expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource=name)
+        return read_regular_file(path, limit=self.max_bytes, expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource=name,
+                                 limit_remedy=limit_remedy)
 
     def file_paths(self) -> list[str]:
         """The package's own files, relative to its folder: the descriptor, every data file and schema."""
@@ -218,19 +258,27 @@ class Package:
         with self._lock:
             table = self._tables.get(key)
             if table is None:
-                data = self.read_bytes(name, verify_integrity=verify_integrity)
-                table = read_table(data, self.resource(name), self.path(name))
+                path = self.path(name)
+                data = self._read_at(name, path, verify_integrity)
+                try:
+                    table = read_table(data, self.resource(name), path, budget=self._pattern_budget)
+                finally:
+                    self._pattern_budget.forget()
                 if cache:
                     self._tables[key] = table
         return table
 
-    def load(self, name: str, *, verify_integrity: bool = True, check_references: bool = False) -> "pd.DataFrame":
+    def load(self, name: str, *, verify_integrity: bool = True, check_references: bool = False,
+             dtypes: str = "nullable") -> "pd.DataFrame":
         """Return resource ``name`` as a DataFrame typed from its Table Schema.
 
         Args:
             name: a name from ``resources()``.
             verify_integrity: check the file's size and sha256 before parsing.
             check_references: also check that its foreign keys resolve.
+            dtypes: ``"nullable"`` (pandas' Int64, Float64, boolean, string) or
+                ``"numpy"``: int64 where no value is missing, float64 with NaN where
+                one is, for statsmodels and other NumPy tools (``xborder_data.dtypes.numpy_dtypes``).
 
         Raises:
             UnknownResourceError, UnsafePathError, IntegrityError, DescriptorError,
@@ -244,6 +292,12 @@ class Package:
                 self._frames[key] = frame
         if check_references:
             self.check_references(name, verify_integrity=verify_integrity)
+        if dtypes != "nullable":
+            from xborder_data.dtypes import DTYPES, numpy_dtypes
+
+            if dtypes not in DTYPES:
+                raise UsageError(f"load: dtypes must be one of {', '.join(DTYPES)}, not {dtypes!r}")
+            return numpy_dtypes(frame)
         return frame.copy(deep=True)
 
     def _frame(self, name: str, verify_integrity: bool) -> "pd.DataFrame":
@@ -256,10 +310,14 @@ class Package:
         cached = self._tables.get((name, verify_integrity))
         if cached is not None:  # records() read it already: no cell is read or matched twice
             return to_frame(cached, spec.schema)
-        data = self.read_bytes(name, verify_integrity=verify_integrity)  # integrity first, always
-        frame = fast_frame(data, spec)
-        if frame is None:
-            frame = to_frame(read_table(data, spec, self.path(name)), spec.schema)
+        path = self.path(name)
+        data = self._read_at(name, path, verify_integrity)  # integrity first, always
+        try:
+            frame = fast_frame(data, spec, budget=self._pattern_budget)
+            if frame is None:  # the strict reader reuses the fast path's pattern verdicts
+                frame = to_frame(read_table(data, spec, path, budget=self._pattern_budget), spec.schema)
+        finally:
+            self._pattern_budget.forget()
         return frame
 
     def load_all(self, *, verify_integrity: bool = True) -> dict[str, "pd.DataFrame"]:
@@ -343,6 +401,15 @@ class Package:
             try:
                 self.check_references()
                 checks.append("every foreign key resolves")
+            except XborderDataError as error:
+                issues.append(issue_of(error))
+            from xborder_data.checks.facts import FACTS, fact_errors
+
+            try:
+                broken = fact_errors(self)
+                issues.extend(issue_of(error) for error in broken)
+                if not broken and any(set(fact.reads) & set(names) for fact in FACTS):
+                    checks.append("the facts the panels rely on hold: levels, counts, unit numbers, date order, code changes, programme rounds")
             except XborderDataError as error:
                 issues.append(issue_of(error))
         try:

@@ -260,6 +260,13 @@ def _dates(report: _Report, rows: Rows) -> Iterator[InconsistentDataError]:
         for index, row in enumerate(rows.get(resource, [])):
             if _before(_day(row["approved_date"]), _day(row["announced_date"])):
                 yield report.error(resource, index, "announced_date", row["announced_date"].isoformat(), "is before approved_date")
+    for index, row in enumerate(rows.get("programme_rounds", [])):  # start_year/start_month: a 1.4 round's date without a day
+        year, month = row.get("start_year"), row.get("start_month")
+        if month is not None and year is None:
+            yield report.error("programme_rounds", index, "start_month", month, "is given without a start_year")
+        first = next((row[key] for key in ("approved_date", "announced_date", "effective_date") if row.get(key) is not None), None)
+        if year is not None and first is not None and (year, month or first.month) != (first.year, first.month):
+            yield report.error("programme_rounds", index, "start_year", year, f"contradicts the round's first date {first.isoformat()}")
 
 
 # ---- code changes -----------------------------------------------------------------

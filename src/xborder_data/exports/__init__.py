@@ -28,21 +28,32 @@ FORMATS: tuple[str, ...] = get_args(ExportFormat)
 # Format name -> module that defines ``writers(package, outdir, *, excel)``.
 _REGISTRY: dict[str, str] = {name: f"xborder_data.exports.to_{name}" for name in FORMATS}
 
-__all__ = ["ExportFormat", "FORMATS", "export", "planned_writers"]
+# Formats whose labels and descriptions can be Chinese (the schemas' ``zh`` titles and descriptions).
+LANG_FORMATS: tuple[str, ...] = ("dta", "xlsx", "datasette")
+LANGS: tuple[str, ...] = ("en", "zh")
+
+__all__ = ["ExportFormat", "FORMATS", "LANGS", "LANG_FORMATS", "export", "planned_writers"]
 
 
-def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool = False) -> Writers:
+def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool = False, lang: str = "en") -> Writers:
     """Return the files ``fmt`` would write, each with the function that writes it.
 
     Raises:
-        UsageError: for an unknown format, or ``excel`` with a format other than csv.
+        UsageError: for an unknown format, ``excel`` with a format other than csv,
+            or ``lang`` other than "en" for a format whose labels are not translated.
         MissingDependencyError: when the format's optional library is absent.
     """
     if fmt not in _REGISTRY:
         raise UsageError(f"unknown export format {fmt!r}; choose one of: {', '.join(FORMATS)}")
     if excel and fmt != "csv":
         raise UsageError(f"--excel applies to the csv format only, not {fmt!r}; use: export csv OUTDIR --excel")
+    if lang not in LANGS:
+        raise UsageError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
     module = importlib.import_module(_REGISTRY[fmt])
+    if fmt in LANG_FORMATS:
+        return module.writers(package, outdir, excel=excel, lang=lang)
+    if lang != "en":
+        raise UsageError(f"--lang applies to {', '.join(LANG_FORMATS)}, not {fmt!r}: its data carries no labels to translate")
     return module.writers(package, outdir, excel=excel)
 
 
@@ -53,6 +64,7 @@ def export(
     *,
     force: bool = False,
     excel: bool = False,
+    lang: str = "en",
 ) -> list[Path]:
     """Write ``package`` in format ``fmt`` into ``outdir`` and return the files written.
 
@@ -70,6 +82,9 @@ def export(
             any other file, never a folder).
         excel: csv only; write spreadsheet-safe CSVs (UTF-8 with BOM, formula
             characters neutralised) instead of the Data Package.
+        lang: "en" (default) or "zh": the language of the dta variable labels,
+            the xlsx column sheet and the Datasette descriptions (a field without
+            a Chinese text keeps its English one).
 
     Returns:
         The paths written, in writing order.
@@ -86,4 +101,4 @@ def export(
         raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")
     outdir = Path(outdir).resolve()  # the path checked is the path written: never a lexical '..' past a symlink
     refuse_package_folder(outdir, package_root=package.root, package_files=package.file_paths(), what=f"the {fmt} export")
-    return write_staged(planned_writers(package, fmt, outdir, excel=excel), outdir, force=force)
+    return write_staged(planned_writers(package, fmt, outdir, excel=excel, lang=lang), outdir, force=force)

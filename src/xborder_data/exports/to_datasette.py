@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.exports import to_sqlite
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Writers, field_description, field_title, resource_text
 from xborder_data.storage.links import safe_url
 from xborder_data.research.did import has_panel
 
@@ -45,20 +45,25 @@ def _units(schema: "TableSchema") -> dict[str, str]:
     return {"value": unit.enum[0]}
 
 
-def _columns(schema: "TableSchema") -> dict[str, str]:
-    """Each column's title and description, with its fixed unit when the schema states one."""
+def _columns(package: "Package", name: str, lang: str = "en") -> dict[str, str]:
+    """Each column's title and description in ``lang``, with its fixed unit when the schema states one."""
+    schema = package.table_schema(name)
     units = _units(schema)
     columns = {}
     for spec in schema.fields:
-        text = f"{spec.title}: {spec.description}" if spec.title else spec.description
+        title, description = field_title(package, name, spec, lang), field_description(package, name, spec, lang)
+        text = f"{title}: {description}" if title else description
         if spec.name in units:
-            text += f" Unit: {units[spec.name]}."
+            text += (f" 单位：{units[spec.name]}。" if lang == "zh" else f" Unit: {units[spec.name]}.")
         columns[spec.name] = text
     return columns
 
 
-def metadata(package: "Package", database: str) -> dict[str, Any]:
+def metadata(package: "Package", database: str, lang: str = "en") -> dict[str, Any]:
     """Return the Datasette metadata for the sqlite export named ``database`` (its file stem).
+
+    With ``lang="zh"`` the tables' and columns' titles and descriptions are the
+    Chinese ones where the descriptor and schemas hold them (``zh``), else English.
 
     Keys absent from the descriptor (a licence URL, a homepage) are left out,
     never filled with a guess; so is a URL the shared link filter refuses
@@ -79,12 +84,11 @@ def metadata(package: "Package", database: str) -> dict[str, Any]:
     }
     tables: dict[str, Any] = {}
     for name in package.resources():
-        resource = package.resource(name)
         schema = package.table_schema(name)
         table: dict[str, Any] = {
-            "title": resource.title,
-            "description": resource.description,
-            "columns": _columns(schema),
+            "title": resource_text(package, name, "title", lang),
+            "description": resource_text(package, name, "description", lang),
+            "columns": _columns(package, name, lang),
         }
         label = _label_column(schema)
         if label:
@@ -108,11 +112,11 @@ def metadata(package: "Package", database: str) -> dict[str, Any]:
     return {key: value for key, value in top.items() if value} | {"databases": {database: {"tables": tables}}}
 
 
-def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
-    """Plan the sqlite export's database plus ``metadata.json`` for Datasette."""
+def writers(package: "Package", outdir: Path, *, excel: bool = False, lang: str = "en") -> Writers:
+    """Plan the sqlite export's database plus ``metadata.json`` for Datasette (descriptions in ``lang``)."""
     plan = to_sqlite.writers(package, outdir, excel=excel)
     database = next(iter(plan))
-    text = json.dumps(metadata(package, database.stem), ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(metadata(package, database.stem, lang), ensure_ascii=False, indent=2) + "\n"
 
     def write(path: Path) -> None:
         path.write_text(text, encoding="utf-8", newline="\n")

@@ -1,6 +1,11 @@
 """json: one file of records per table, plus a descriptor that points only at them.
 
 Strict JSON: NaN and infinities, which JSON cannot express, are written as null.
+
+``frictionless validate descriptor.json`` reads JSON data through frictionless'
+``json`` extra (ijson, jsonlines); without it frictionless says "Please install
+frictionless", as if it were absent. This package depends on ``frictionless[json]``,
+so an install of xborder-data validates its own json export.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.dtypes import DATETIME_UNIT, numpy_dtypes
 from xborder_data.errors import DescriptorError, UsageError
 from xborder_data.research import programmes as progs
 from xborder_data.research.panel import (
@@ -234,7 +235,7 @@ def titles(package: "Package", programmes: Any = ()) -> dict[str, str]:
 
 def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: Treatment = "absorbing",
               form: str = "long", programmes: Any = (), county_zones: CountyZones = "parent", inferred: bool = True,
-              package: "Package | str | Path | None" = None) -> "pd.DataFrame":
+              nullable: bool = True, package: "Package | str | Path | None" = None) -> "pd.DataFrame":
     """Return the balanced prefecture × year DID panel over every prefecture-level unit.
 
     Args:
@@ -271,6 +272,10 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
             reply's list (``pilot_zones.identified_by``) and members derived
             by a round's rule (``programme_members.derived``); they then
             count as unlisted.
+        nullable: ``True`` (default): pandas' nullable ``Int64`` and
+            ``string``; ``False``: plain NumPy dtypes (``int64`` where no
+            value is missing, ``float64`` with NaN where one is, ``object``
+            text), which statsmodels formulas need.
         package: another copy of the package (a ``Package`` or its folder);
             the bundled one by default.
 
@@ -310,6 +315,8 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
 
     if form not in FORMS:
         raise UsageError(f"did_panel: form must be one of {', '.join(FORMS)}, not {form!r}")
+    if not isinstance(nullable, bool):
+        raise UsageError(f"did_panel: nullable must be True or False, not {nullable!r}")
     start, end = check_arguments("did_panel", start, end, rule, treatment)  # before the bundled package is read
     check_options("did_panel", county_zones, inferred)
     package = as_package(package)
@@ -324,8 +331,9 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
         if column not in integers and column not in ("approval_date", "announced_date"):
             frame[column] = frame[column].astype("string")
     for column in ("approval_date", "announced_date"):
-        frame[column] = pd.to_datetime(frame[column])
-    return frame if form == "long" else _wide(frame, [f"{programme}_treated" for programme in chosen])
+        frame[column] = pd.to_datetime(frame[column]).astype(f"datetime64[{DATETIME_UNIT}]")  # load()'s unit
+    out = frame if form == "long" else _wide(frame, [f"{programme}_treated" for programme in chosen])
+    return out if nullable else numpy_dtypes(out)
 
 
 def _wide(frame: "pd.DataFrame", concurrent: list[str]) -> "pd.DataFrame":

@@ -1,17 +1,27 @@
-"""Names from metadata that become output file names: one safe path component each."""
+"""Names that become output file names.
+
+Names taken from metadata (a resource name, the package version) must be one
+conservative path component each: a tampered descriptor chooses them. A name
+the user typed (``panel -o 面板.csv``) is the user's own choice: any single
+file name the file system takes is accepted, Chinese, spaces and parentheses
+included; only what would leave its folder or cannot be a file name is refused.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import PurePath
 
-from xborder_data.errors import DescriptorError
+import unicodedata
+
+from xborder_data.errors import DescriptorError, UnsafeOutputError
 
 # Letters, digits, '.', '_' and '-', starting with a letter or digit: no separator,
 # no '..', no hidden file, no drive letter, nothing a shell or a file system reads specially.
 _COMPONENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 
-__all__ = ["check_component", "check_relative"]
+__all__ = ["check_component", "check_relative", "check_user_file_name"]
+_NAME_BYTES = 255  # the common file-system limit on one component
 
 
 def check_component(value: object, *, what: str) -> str:
@@ -48,3 +58,30 @@ def check_relative(path: str | PurePath, *, what: str) -> PurePath:
     for part in pure.parts:
         check_component(part, what=f"{what} part")
     return pure
+
+
+def check_user_file_name(value: str) -> str:
+    """Return ``value`` when it can be one file name in its folder: the rule for a name the user chose.
+
+    Refused: empty, '.', '..', a separator, NUL or another control character
+    (C0, DEL, C1, which a terminal would act on), a lone surrogate (not text),
+    more than 255 bytes in UTF-8. Letters of any script, spaces and punctuation pass.
+
+    Raises:
+        UnsafeOutputError: naming the value and the rule.
+
+    Example:
+        >>> check_user_file_name("面板 (2015).csv")
+        '面板 (2015).csv'
+    """
+    shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:80]
+    problem = None
+    if value in ("", ".", "..") or "/" in value or "\\" in value:
+        problem = "is not one file name (empty, '.', '..' or a path separator)"
+    elif any(unicodedata.category(char) in ("Cc", "Cs") for char in value):
+        problem = "holds a control character or a lone surrogate"
+    elif len(value.encode("utf-8")) > _NAME_BYTES:
+        problem = f"is longer than {_NAME_BYTES} bytes in UTF-8"
+    if problem:
+        raise UnsafeOutputError(f"output file name {shown!r} {problem}; choose another name.")
+    return value

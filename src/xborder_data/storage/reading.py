@@ -22,13 +22,15 @@ def read_regular_file(
     expected_bytes: int | None = None,
     expected_sha256: str | None = None,
     resource: str | None = None,
+    limit_remedy: str | None = None,
 ) -> bytes:
     """Return the bytes of the regular file ``path``, checked before and while reading.
 
     A FIFO, a device or a folder is refused before a byte is read (a FIFO
     would block, ``/dev/zero`` never ends). With ``expected_bytes`` the size is
     compared before reading; with ``expected_sha256`` the digest is computed
-    while streaming and compared at the end.
+    while streaming and compared at the end. ``limit_remedy`` says what the limit
+    is and how to raise it, where a user may (a data file of their own package).
 
     Raises:
         DescriptorError: the file is missing, unreadable, not a regular file or over ``limit``.
@@ -61,8 +63,9 @@ def read_regular_file(
                 resource=resource, path=str(path),
             )
         if limit is not None and info.st_size > limit:
+            remedy = limit_remedy or "restore it from the release"
             raise DescriptorError(
-                f"{path}: {info.st_size} bytes, more than the {limit} this file may have; restore it from the release.",
+                f"{path}: {info.st_size:,} bytes, more than the {limit:,} this file may have; {remedy}.",
                 resource=resource, path=str(path),
             )
         wanted = info.st_size if expected_bytes is None else expected_bytes
@@ -71,7 +74,9 @@ def read_regular_file(
         size = 0
         try:
             while True:
-                chunk = handle.read(_CHUNK)
+                # The first read asks for the whole file: a regular file comes back in one buffer,
+                # never held twice (chunks and their join); later reads only catch a file that grew.
+                chunk = handle.read(wanted + 1 if not chunks else _CHUNK)
                 if not chunk:
                     break
                 size += len(chunk)
@@ -93,7 +98,7 @@ def read_regular_file(
             f"(corrupted or edited); {REMEDY}.",
             resource=resource, path=str(path),
         )
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 TEXT_LIMIT = 4 << 20  # bytes: a datasheet or README far above any real one, well below harm

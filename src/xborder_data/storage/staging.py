@@ -11,7 +11,7 @@ Two shapes of output share the same guarantees:
   ``force`` it replaces only a folder that carries the ownership ``MARKER``.
 
 On failure, SIGINT or SIGTERM the staging folder is removed and the target is
-as it was before. The final moves run with those signals blocked, so a signal
+as it was before. The final moves run with those signals deferred, so a signal
 lands either before anything was moved or after everything was.
 """
 
@@ -21,21 +21,19 @@ import errno
 import os
 import shutil
 import stat
-import signal
 import tempfile
-import threading
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
 from xborder_data.errors import OutputExistsError, UnsafeOutputError
-from xborder_data.storage.names import check_relative
+from xborder_data.storage import interrupts
+from xborder_data.storage.names import check_relative, check_user_file_name
 
 # Written into every folder that ``place_folder`` builds; ``--force`` replaces only such folders.
 MARKER = ".xborder-data-owned"
 _MARKER_TEXT = "This folder was written by xborder-data; `--force` may replace it as a whole.\n"
-_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # link() errors that mean "this file system has no hard links", not "the name is taken".
 _NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
@@ -126,37 +124,6 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         os.close(descriptor)  # releases the lock
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    # SystemExit unwinds through every finally block, so the staging folder is removed.
-    raise SystemExit(128 + signum)
-
-
-@contextmanager
-def _sigterm_unwinds() -> Iterator[None]:
-    """Make SIGTERM unwind like SIGINT does (SIGINT already raises KeyboardInterrupt)."""
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
-        yield
-        return
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-@contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while the final moves run; they arrive afterwards."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
 def _make_dirs(path: Path) -> list[Path]:
     """Create ``path`` and its missing parents; return the folders created, outermost first."""
     missing: list[Path] = []
@@ -202,18 +169,23 @@ def _new_staging(target: Path) -> Path:
 def staging_folder(target: Path) -> Iterator[Path]:
     """Yield a new staging folder beside ``target``; remove it (and any parents made for it) on exit.
 
-    SIGTERM unwinds like SIGINT while the folder exists, so neither leaves it behind.
+    SIGINT and SIGTERM are recorded while the folder exists (``interrupts.guard``), so neither
+    leaves it behind, and one that a library swallowed still ends the output in failure.
     """
-    with _sigterm_unwinds():
-        made = _make_dirs(target.parent)
-        staging = _new_staging(target)
+    with interrupts.guard():
+        made: list[Path] = []
+        staging: Path | None = None
         try:
+            with interrupts.deferred():  # the folder is made and named as one step: a signal arrives after, inside this try
+                made = _make_dirs(target.parent)
+                staging = _new_staging(target)
             yield staging
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
             _remove_empty(made)
             raise
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # type: ignore[arg-type]  # made above, or the try raised
 
 
 def _place_file(staged: Path, final: Path) -> None:
@@ -282,19 +254,29 @@ class _Commit:
         _remove_empty(self.folders)
 
 
-def _planned(writers: dict[Path, Callable[[Path], None]], outdir: Path) -> list[tuple[Path, Callable[[Path], None]]]:
-    """Each target relative to ``outdir``, checked to be safe parts that stay inside it."""
+def _planned(writers: dict[Path, Callable[[Path], None]], outdir: Path, *, user_named: bool = False) -> list[tuple[Path, Callable[[Path], None]]]:
+    """Each target relative to ``outdir``, checked to be safe parts that stay inside it.
+
+    Names from metadata follow the metadata rule (``check_relative``); a name the user
+    chose (``user_named``) is one file name directly in ``outdir`` (``check_user_file_name``).
+    """
     plan = []
     for final, write in writers.items():
         try:
             relative = Path(final).relative_to(outdir)
         except ValueError:
             raise UnsafeOutputError(f"{final}: lies outside the output folder {outdir}; fix the file name.") from None
-        plan.append((Path(check_relative(relative, what="output file name")), write))
+        if user_named:
+            if len(relative.parts) != 1:
+                raise UnsafeOutputError(f"{final}: is not one file directly in {outdir}; fix the file name.")
+            plan.append((Path(check_user_file_name(relative.parts[0])), write))
+        else:
+            plan.append((Path(check_relative(relative, what="output file name")), write))
     return plan
 
 
-def write_staged(writers: dict[Path, Callable[[Path], None]], outdir: str | os.PathLike[str], *, force: bool) -> list[Path]:
+def write_staged(writers: dict[Path, Callable[[Path], None]], outdir: str | os.PathLike[str], *, force: bool,
+                 user_named: bool = False) -> list[Path]:
     """Write every file of ``writers`` (final path -> writer) into ``outdir``, all or nothing.
 
     Args:
@@ -303,31 +285,37 @@ def write_staged(writers: dict[Path, Callable[[Path], None]], outdir: str | os.P
         outdir: the output folder; created (with its parents) when missing.
         force: replace existing files (never folders); without it an existing
             file, or one a concurrent run placed first, refuses the whole set.
+        user_named: the file names are the user's own (``panel -o 面板.csv``), not
+            taken from metadata: any one file name in ``outdir`` is accepted.
 
     Returns:
         The final paths, in the order of ``writers``.
 
     Raises:
         OutputExistsError: a target exists and ``force`` is false.
-        DescriptorError: a file name is not a safe path component.
-        UnsafeOutputError: a target lies outside ``outdir`` or behind a symlink.
+        DescriptorError: a file name from metadata is not a safe path component.
+        UnsafeOutputError: a target lies outside ``outdir`` or behind a symlink, or a user's
+            file name cannot be one file name.
         OSError: from the file system (disk full, read-only, permissions).
     """
     given = Path(outdir)
-    plan = _planned(writers, given)
+    plan = _planned(writers, given, user_named=user_named)
     outdir = Path(os.path.abspath(given))
     if not force:
         for relative, _ in plan:
             if os.path.lexists(outdir / relative):
                 raise OutputExistsError(
-                    f"{outdir / relative}: already exists; choose another folder, or replace it with --force (force=True from Python)."
+                    f"{outdir / relative}: already exists; choose another {'file name' if user_named else 'folder'}, "
+                    "or replace it with --force (force=True from Python)."
                 )
     with staging_folder(outdir) as staging:
         for relative, write in plan:
+            interrupts.check()
             staged = staging / "files" / relative
             staged.parent.mkdir(parents=True, exist_ok=True)
             write(staged)
-        with _signals_blocked():
+        interrupts.check()  # the last point at which a signal leaves the target untouched
+        with interrupts.deferred():
             made = _make_dirs(outdir)
             commit = _Commit(outdir, staging)
             commit.folders = made
@@ -434,7 +422,8 @@ def place_folder(staging: Path, target: Path, *, force: bool, expected: tuple[in
     # The marker lists what this build wrote, so a later --force can tell a user's own additions apart.
     (staging / MARKER).write_text(_MARKER_TEXT + "".join(f"{entry}\n" for entry in sorted(_entries(staging))), encoding="utf-8")
     staging.chmod(0o755)
-    with _folder_lock(target.parent), _signals_blocked():
+    interrupts.check()
+    with _folder_lock(target.parent), interrupts.deferred():
         if expected != "any" and folder_identity(target) != expected:
             raise OutputExistsError(
                 f"{target}: another run placed or replaced it while this one was building; nothing of this run was kept. "

@@ -173,7 +173,7 @@ class ResourceSpec(_Bilingual):
 
 PATTERN_SIZE_LIMIT = 100_000  # items of a pattern once its counted repeats are expanded
 PATTERN_TOTAL_LIMIT = 200_000  # the same, summed over a package's distinct patterns (this release's: under 100)
-# While load_resources runs: [items so far, patterns counted], so that many patterns cannot add up.
+# While load_resources runs: [items so far, pattern -> compiled], so that many patterns cannot add up.
 _PATTERN_TOTAL: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("pattern_total", default=None)
 # A counted repeat as `regex` may read it: verbose mode allows spaces inside the braces.
 _COUNT = re.compile(r"\{\s*(\d*)\s*(?:,\s*(\d*)\s*)?\}")
@@ -464,7 +464,7 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         size = pattern_size(pattern)
         total = _PATTERN_TOTAL.get()
         if total is not None and pattern not in total[1]:  # one budget for the package's distinct patterns
-            total[1].add(pattern)
+            total[1][pattern] = None
             total[0] += size
             if total[0] > PATTERN_TOTAL_LIMIT:
                 raise check.fail(where_c, f"has a pattern that takes the package's patterns past {PATTERN_TOTAL_LIMIT:,} items "
@@ -474,7 +474,11 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
             raise check.fail(where_c, f"has a pattern whose counted repeats expand to more than {PATTERN_SIZE_LIMIT:,} items; "
                                       "write it with smaller counts")
         try:
-            compiled = regex.compile(pattern, cache_pattern=False)  # kept on the field: never fill regex's cache of 500 patterns
+            # Kept on the field, and compiled once for the package's fields that share it;
+            # never filling regex's cache of 500 patterns.
+            compiled = (total[1].get(pattern) if total is not None else None) or regex.compile(pattern, cache_pattern=False)
+            if total is not None:
+                total[1][pattern] = compiled
         except (regex.error, RecursionError, OverflowError, MemoryError) as error:
             raise check.fail(where_c, f"has a pattern that is not a valid regular expression ({type(error).__name__}: {error})") from None
     spec = FieldSpec(
@@ -639,7 +643,7 @@ def load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, Resource
             resource name, or a property the loader does not support.
         UnsafePathError: a data or schema path that could leave the package.
     """
-    token = _PATTERN_TOTAL.set([0, set()])
+    token = _PATTERN_TOTAL.set([0, {}])  # items so far, and each distinct pattern's compilation
     try:
         return _load_resources(root, descriptor)
     finally:

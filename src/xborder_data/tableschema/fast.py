@@ -3,22 +3,30 @@
 ``fast_frame`` answers only when it can prove it read exactly what
 ``table.read_table`` would, and returns the same DataFrame ``to_frame`` would
 build. On any doubt (a failed check, an Arrow error, a quote structure it cannot
-prove, a BOM, an exotic dialect, a blank or empty row, a long cell, a pattern
-outside a safe subset) it returns None and the strict reader runs: the strict
-reader stays the one definition of the rules and the only producer of errors.
-It is given bytes that ``Package.read_bytes`` has already checked (size and
-sha256), so integrity always comes first.
+prove, a BOM, an exotic dialect, a blank or empty row, a long cell) it returns
+None and the strict reader runs: the strict reader stays the one definition of
+the rules and the only producer of errors (but one: a pattern out of its budget,
+which the strict reader would raise the same way).
+
+The checks are not a second copy of the rules: each column walks its field's
+``rules.field_rules`` and proves each rule with ``PROOFS``, or hands the
+column to the strict ``FieldReader``; patterns match through that reader's own
+``PatternMatcher`` (same engine, same budget). It is given bytes that
+``Package.read_bytes`` has already checked (size and sha256), so integrity
+always comes first.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import DescriptorError
 from xborder_data.tableschema import values
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
-from xborder_data.tableschema.table import FIELD_LIMIT, _cell_reader, _read_column
+from xborder_data.tableschema.rules import (  # noqa: F401 - PY_SPACE and the RE_ names are read from here by tests and tools
+    PY_SPACE, RE_DATE, RE_INTEGER, RE_NUMBER, RE_URI, RE_YEAR, RULES_MATCH, PatternBudget, Rule,
+)
+from xborder_data.tableschema.table import FIELD_LIMIT, FieldReader, _read_column
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,44 +38,6 @@ MIN_BYTES = 256 * 1024
 
 class _Doubt(Exception):
     """Anything the fast path cannot prove: the strict reader decides."""
-
-
-# ---- RE2 translations of values.py's lexical rules, anchored \A...\z -----------------
-# Python's str \s is Unicode (29 code points); RE2's is ASCII without \v: spell it out.
-# (Spelled as a literal: computing it at import took about 0.9 s; a test checks it against re.)
-PY_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_SPACE_CLASS = "".join("\\x{%x}" % ord(c) for c in PY_SPACE)
-RE_INTEGER = r"\A[+-]?[0-9]+\z"
-RE_NUMBER = r"\A[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\z"
-RE_YEAR = r"\A[0-9]{4}\z"
-RE_DATE = r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\z"
-RE_URI = r"\A[A-Za-z][A-Za-z0-9+.-]*:[^" + _SPACE_CLASS + r"\x00-\x1f\x7f]+\z"
-# Guard: the translations above must be of exactly these rules; a change in values.py stops the fast path.
-_TRANSLATED = {
-    values._INTEGER.pattern: RE_INTEGER, values._NUMBER.pattern: RE_NUMBER, values._YEAR.pattern: RE_YEAR,
-    values._DATE.pattern: RE_DATE, values._URI.pattern: RE_URI,
-}
-_KNOWN_RULES = {
-    r"[+-]?[0-9]+", r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", r"[0-9]{4}",
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}", r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+",
-}
-RULES_MATCH = set(_TRANSLATED) == _KNOWN_RULES
-
-# Schema patterns: only a subset whose meaning is the same in `regex` (fullmatch) and RE2
-# (ASCII literals and classes, quantifiers, groups with no repeated group, ^/$ only at the ends).
-_SAFE_PATTERN = re.compile(r"\^?(?:\[[A-Za-z0-9_\-]+\]|[A-Za-z0-9_\-]|\\[.\-_/]|\{[0-9]+(?:,[0-9]+)?\}|[?*+|()])*\$?")
-
-
-def _safe_pattern(pattern: str) -> str | None:
-    if not _SAFE_PATTERN.fullmatch(pattern):
-        return None
-    body = pattern[1:] if pattern.startswith("^") else pattern
-    # A final $ may match before a final newline in `regex`, but fullmatch must still
-    # consume that newline, which the subset cannot: at the end, $ means \z in both.
-    body = body[:-1] if body.endswith("$") else body
-    if "^" in body or "$" in body or re.search(r"\)[*+?{]", body):
-        return None
-    return r"\A(?:" + body + r")\z"
 
 
 # ---- the quote-structure proof over the exact bytes ----------------------------------
@@ -97,7 +67,7 @@ def _quote_proof(data: bytes, delimiter: int, quote: int) -> tuple[bool, bool]:
     if not ok[a[body + 1]].all():
         return False, False
     quoted_newline = False
-    for byte in (10, 13):
+    for byte in (10, 13) if b"\r" in data else (10,):  # no CR scan for a file without one
         nl = np.flatnonzero(a == byte)
         if len(nl) and (np.searchsorted(q, nl) & 1).any():
             quoted_newline = True
@@ -115,7 +85,7 @@ def _eligible(spec: ResourceSpec) -> bool:
     )
 
 
-# ---- per-column vectorised rules -----------------------------------------------------
+# ---- per-column proofs of each rule ------------------------------------------------------
 def _all(mask: Any) -> bool:
     import pyarrow.compute as pc
 
@@ -127,11 +97,105 @@ def _doubt(condition: Any) -> None:
         raise _Doubt()
 
 
-def _check_column(spec: FieldSpec, raw: Any) -> tuple[str, Any]:
-    """Return (kind, typed Arrow array with nulls where missing) for one column, or raise _Doubt."""
+_HAND_OVER = object()  # a rule the fast path has no proof for here: the column is read the strict way
+
+
+def _gate(texts: Any, regex: str) -> None:
+    import pyarrow.compute as pc
+
+    _doubt(not _all(pc.match_substring_regex(texts, regex)))
+
+
+def _prove_type(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
+    """The type's lexical rule over the distinct texts; returns their typed values."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    kind, fmt = rule.argument
+    if kind == "string":
+        if fmt == "uri":
+            _gate(texts, RE_URI)
+        elif fmt != "default":
+            return _HAND_OVER
+        return texts
+    if kind == "integer":
+        _gate(texts, RE_INTEGER)
+        return pc.cast(pc.replace_substring_regex(texts, r"\A\+", ""), pa.int64())  # raises on overflow
+    if kind == "year":
+        _gate(texts, RE_YEAR)
+        return pc.cast(texts, pa.int64())
+    if kind == "number":
+        special = pc.is_in(texts, value_set=pa.array(["NaN", "INF", "-INF"]))
+        anyspecial = bool(pc.any(special).as_py())
+        plain = pc.if_else(special, pa.scalar(None, pa.string()), texts) if anyspecial else texts
+        _gate(plain, RE_NUMBER)  # refuses nan, inf, Infinity that Arrow's cast would accept
+        number = pc.cast(plain, pa.float64())
+        _doubt(pc.any(pc.is_inf(number)).as_py())  # 1e400: too large, as strict
+        if anyspecial:
+            sv = pc.cast(pc.replace_substring(pc.if_else(special, texts, pa.scalar("0")), "INF", "inf"), pa.float64())
+            number = pc.if_else(special, sv, number)
+        return number
+    if kind == "date":
+        _gate(texts, RE_DATE)
+        day = pc.cast(texts, pa.date32())  # refuses impossible days
+        lo, hi = pa.scalar(values.DATE_MIN, pa.date32()), pa.scalar(values.DATE_MAX, pa.date32())
+        _doubt(not _all(pc.and_(pc.greater_equal(day, lo), pc.less_equal(day, hi))))
+        return day
+    return _HAND_OVER  # boolean (custom true and false values): the strict rule, column-wise
+
+
+def _prove_enum(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if reader.spec.type != "string":
+        return _HAND_OVER  # typed members compare as values: the strict rule, column-wise
+    _doubt(not _all(pc.is_in(texts, value_set=pa.array([str(v) for v in rule.argument], pa.string()))))
+    return None
+
+
+def _prove_bound(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    op = {"ge": pc.greater_equal, "le": pc.less_equal, "gt": pc.greater, "lt": pc.less}[rule.kind]
+    _doubt(not _all(op(value, pa.scalar(rule.argument))))  # NaN compares false: refused, as strict
+    return None
+
+
+def _prove_length(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
+    import pyarrow.compute as pc
+
+    op = pc.greater_equal if rule.kind == "len_ge" else pc.less_equal
+    _doubt(not _all(op(pc.utf8_length(value), rule.argument)))  # code points, as Python's len
+    return None
+
+
+def _prove_pattern(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
+    assert reader.matcher is not None  # a pattern rule always has its matcher
+    _doubt(not reader.matcher.all_match(texts))  # the strict reader's matcher: same engine, same budget
+    return None
+
+
+# Rule kind -> its proof over a column's distinct texts (and their typed values). Every kind of
+# rules.KINDS has an entry (a test checks it); a proof may hand the column over, never skip a rule.
+PROOFS = {
+    "type": _prove_type, "enum": _prove_enum, "ge": _prove_bound, "le": _prove_bound, "gt": _prove_bound, "lt": _prove_bound,
+    "len_ge": _prove_length, "len_le": _prove_length, "pattern": _prove_pattern,
+}
+
+
+def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
+    """Return (kind, typed Arrow array with nulls where missing) for one column, or raise _Doubt.
+
+    Each of the field's rules, in the strict reader's order, is proved over the
+    column's distinct texts; a rule without a proof here hands the column to the
+    strict rule ("py").
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    spec = reader.spec
     missing = spec.missing_values
     if missing == ("",):
         miss = pc.equal(pc.binary_length(raw), 0)
@@ -143,70 +207,22 @@ def _check_column(spec: FieldSpec, raw: Any) -> tuple[str, Any]:
     if spec.required and nmiss:
         raise _Doubt()
     text = pc.if_else(miss, pa.scalar(None, pa.string()), raw) if nmiss else raw
-    kind = spec.type
-    if kind == "string" and spec.format == "default" and spec.enum is None and spec.pattern is None \
-            and spec.min_length is None and spec.max_length is None:
-        return "val", text
-    if kind == "boolean" or (spec.enum is not None and kind != "string"):
-        return "py", None  # custom true/false values, typed enums: the strict cell reader, column-wise
-    rx = None
-    if spec.pattern is not None:
-        rx = _safe_pattern(spec.pattern)
-        if rx is None:
+    if reader.rules == (Rule("type", ("string", "default")),):
+        return "val", text  # plain text: every text passes its only rule
+    enc = pc.dictionary_encode(text)  # each distinct text is proved once
+    idx, texts = enc.indices, enc.dictionary
+    value = texts
+    for rule in reader.rules:
+        prove = PROOFS.get(rule.kind)
+        result = _HAND_OVER if prove is None else prove(rule, reader, value, texts)
+        if result is _HAND_OVER:
             return "py", None
-    if spec.enum is not None:  # a string enum
-        if spec.min_length is not None or spec.max_length is not None:
-            return "py", None
-        codes = pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum], pa.string()))
-        _doubt(pc.sum(pc.and_(pc.is_valid(text), pc.is_null(codes))).as_py())
-        if rx is not None:
-            _doubt(not _all(pc.match_substring_regex(text, rx)))
-        return "enum", codes
-    enc = pc.dictionary_encode(text)  # each distinct text is checked once
-    idx, vals = enc.indices, enc.dictionary
-
-    def gate(regex: str, v: Any = None) -> None:
-        _doubt(not _all(pc.match_substring_regex(vals if v is None else v, regex)))
-
-    if kind == "string":
-        if spec.format == "uri":
-            gate(RE_URI)
-        elif spec.format != "default":
-            return "py", None
-        value = vals
-    elif kind == "integer":
-        gate(RE_INTEGER)
-        value = pc.cast(pc.replace_substring_regex(vals, r"\A\+", ""), pa.int64())  # raises on overflow
-    elif kind == "year":
-        gate(RE_YEAR)
-        value = pc.cast(vals, pa.int64())
-    elif kind == "number":
-        special = pc.is_in(vals, value_set=pa.array(["NaN", "INF", "-INF"]))
-        anyspecial = bool(pc.any(special).as_py())
-        plain = pc.if_else(special, pa.scalar(None, pa.string()), vals) if anyspecial else vals
-        gate(RE_NUMBER, plain)  # refuses nan, inf, Infinity that Arrow's cast would accept
-        value = pc.cast(plain, pa.float64())
-        _doubt(pc.any(pc.is_inf(value)).as_py())  # 1e400: too large, as strict
-        if anyspecial:
-            sv = pc.cast(pc.replace_substring(pc.if_else(special, vals, pa.scalar("0")), "INF", "inf"), pa.float64())
-            value = pc.if_else(special, sv, value)
-    elif kind == "date":
-        gate(RE_DATE)
-        value = pc.cast(vals, pa.date32())  # refuses impossible days
-        lo, hi = pa.scalar(values.DATE_MIN, pa.date32()), pa.scalar(values.DATE_MAX, pa.date32())
-        _doubt(not _all(pc.and_(pc.greater_equal(value, lo), pc.less_equal(value, hi))))
-    else:
-        return "py", None
-    for bound, op in ((spec.minimum, pc.greater_equal), (spec.maximum, pc.less_equal),
-                      (spec.exclusive_minimum, pc.greater), (spec.exclusive_maximum, pc.less)):
-        if bound is not None:
-            _doubt(not _all(op(value, pa.scalar(bound))))  # NaN compares false: refused, as strict
-    for bound, op in ((spec.min_length, pc.greater_equal), (spec.max_length, pc.less_equal)):
-        if bound is not None:
-            _doubt(not _all(op(pc.utf8_length(value), bound)))
-    if rx is not None:
-        gate(rx)
-    if kind == "string":
+        if rule.kind == "type":
+            value = result
+    if spec.enum is not None:  # a string enum: its category codes
+        codes = pc.index_in(texts, value_set=pa.array([str(v) for v in spec.enum], pa.string()))
+        return "enum", pc.take(codes, idx)
+    if spec.type == "string":
         return "val", text
     return "val", pc.take(value, idx)
 
@@ -227,12 +243,13 @@ def _check_keys(spec: ResourceSpec, cols: dict[str, tuple[str, Any]]) -> None:
     import pyarrow.compute as pc
 
     schema = spec.schema
-    keys: list[tuple[tuple[str, ...], bool]] = [((f.name,), False) for f in schema.fields if f.unique]
+    found: dict[tuple[str, ...], bool] = {(f.name,): False for f in schema.fields if f.unique}
+    for key in schema.unique_keys:
+        found.setdefault(tuple(key), False)
     if schema.primary_key:
-        keys.append((tuple(schema.primary_key), True))
-    keys += [(tuple(k), False) for k in schema.unique_keys]
+        found[tuple(schema.primary_key)] = True  # a field both unique and the primary key is checked once
     by = {f.name: f for f in schema.fields}
-    for names, primary in keys:
+    for names, primary in found.items():
         arrays = [_key_array(*cols[n], by[n]) for n in names]
         if any(by[n].type == "number" for n in names) and any(
             pc.any(pc.is_nan(a)).as_py() for a, n in zip(arrays, names) if by[n].type == "number"
@@ -291,17 +308,26 @@ def _frame(spec: ResourceSpec, cols: dict[str, tuple[str, Any]], rows: int) -> "
     return pd.DataFrame(data, index=pd.RangeIndex(rows))
 
 
-def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None) -> "pd.DataFrame | None":
+def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None,
+               budget: PatternBudget | None = None) -> "pd.DataFrame | None":
     """Return the DataFrame ``to_frame(read_table(data, spec, path))`` would, or None when unproved.
 
     ``data`` must already have passed the integrity check. None means: run the strict reader.
+    ``budget`` is the pattern budget the strict reader would draw on (the package's).
+
+    Raises:
+        DescriptorError: a pattern out of its budget, as the strict reader would raise it.
     """
     if len(data) < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
         return None
     if data.startswith(b"\xef\xbb\xbf"):
         return None  # strict refuses a BOM; Arrow strips it
+    if b"\n\n" in data or b"\r\r" in data or b"\n\r" in data:
+        # A blank line (or a quoted line break of that shape): the strict reader refuses the first at once,
+        # where Arrow would build a row of empty strings for each of them (10⁸ of them: gigabytes).
+        return None
     try:
-        return _fast(data, spec)
+        return _fast(data, spec, budget if budget is not None else PatternBudget())
     except _Doubt:
         return None
     except DescriptorError:
@@ -310,7 +336,7 @@ def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None)
         return None
 
 
-def _fast(data: bytes, spec: ResourceSpec) -> "pd.DataFrame":
+def _fast(data: bytes, spec: ResourceSpec, budget: PatternBudget) -> "pd.DataFrame":
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -357,11 +383,12 @@ def _fast(data: bytes, spec: ResourceSpec) -> "pd.DataFrame":
                 raise _Doubt()  # the strict reader's field limit (counted in characters; let it decide)
     cols: dict[str, tuple[str, Any]] = {}
     missing_all = None
-    spent = [0.0]  # one pattern budget for the table, as in the strict reader
+    budget.start_table()  # the table's share of the package's pattern budget, as in the strict reader
     for f, raw in zip(fields, columns):
-        kind, value = _check_column(f, raw)
+        reader = FieldReader(f, spec.name, budget)
+        kind, value = _check_column(reader, raw)
         if kind == "py":
-            read = _read_column(f, _cell_reader(f, spec.name, spent), tuple(raw.to_pylist()))  # the strict rule, column-wise
+            read = _read_column(f, reader, raw.to_pylist())  # the strict rule, column-wise
             cols[f.name] = ("py", read)
             m = pa.array([v is None for v in read], pa.bool_())
         else:

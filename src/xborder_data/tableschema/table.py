@@ -12,22 +12,26 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from xborder_data.tableschema.values import CellProblem
-from xborder_data.errors import BadCellError, DescriptorError, HeaderMismatchError
+from xborder_data.errors import BadCellError, HeaderMismatchError
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
+from xborder_data.tableschema.rules import PATTERN_BUDGET_SECONDS, PatternBudget, PatternMatcher, Rule, field_rules
 
 _REMEDY = "correct the cell or download the release again"
 # Python's csv default. Held here so the answer never depends on what another
 # library (frictionless raises it) did to the process-wide csv.field_size_limit.
 FIELD_LIMIT = 131_072
-# Matching time the `pattern`s of a table may take in all (every field, every cell together):
-# sane patterns test a million cells in well under this; a backtracking one stops here.
-PATTERN_BUDGET_SECONDS = 2.0
+__all__ = ["FIELD_LIMIT", "PATTERN_BUDGET_SECONDS", "FieldReader", "Table", "read_table"]
+
+
+def row_limit(width: int) -> int:
+    """The most characters one physical line of a ``width``-field row can hold: every cell at the field limit,
+    quoted, doubled quotes aside. A longer line has a cell over the limit or too many cells either way."""
+    return width * (FIELD_LIMIT + 3) + 2
 
 
 @dataclass(frozen=True)
@@ -118,77 +122,63 @@ def _bound_check(bound: Any, relation: str) -> Callable[[Any], str | None]:
     return check
 
 
-def _cell_reader(spec: FieldSpec, resource: str = "", spent: list[float] | None = None) -> Callable[[str], Any]:
-    """Return raw text -> typed value (None when missing) for one field, raising CellProblem.
+# How the strict reader checks each kind of rule but the type and the pattern (see rules.py).
+def _enum_check(members: tuple[Any, ...]) -> Callable[[Any], str | None]:
+    allowed = set(members)
+    shown = sorted(map(str, members))
+    return lambda value: None if value in allowed else f"is not one of {shown}"
 
-    ``spent`` is the table's pattern budget used so far, shared by its fields.
+
+_STRICT: dict[str, Callable[[Any], Callable[[Any], str | None]]] = {
+    "enum": _enum_check,
+    **{relation: (lambda relation: lambda bound: _bound_check(bound, relation))(relation) for relation in _RELATIONS},
+}
+
+
+class FieldReader:
+    """Raw text -> typed value (None when missing) for one field, raising CellProblem.
+
+    Applies the field's rules (``rules.field_rules``) in order: the type's lexical
+    rule, then each constraint; the pattern through a ``PatternMatcher`` that
+    draws on ``budget``, the package's (or the table's) pattern budget.
     """
-    missing = frozenset(spec.missing_values)
-    read = spec.read
-    checks: list[Callable[[Any], str | None]] = []
-    if spec.enum is not None:
-        allowed = set(spec.enum)
-        shown = sorted(map(str, spec.enum))
-        checks.append(lambda value: None if value in allowed else f"is not one of {shown}")
-    bounds: list[tuple[Any, str]] = [
-        (spec.minimum, "ge"), (spec.maximum, "le"), (spec.exclusive_minimum, "gt"), (spec.exclusive_maximum, "lt"),
-        (spec.min_length, "len_ge"), (spec.max_length, "len_le"),
-    ]
-    for bound, relation in bounds:
-        if bound is not None:
-            checks.append(_bound_check(bound, relation))
-    if spec.pattern is not None:
-        import regex  # unlike re, it can stop a match: a hostile pattern must not hang the reader
 
-        compiled, pattern = regex.compile(spec.pattern), spec.pattern
-        # One budget for the whole table, not one per cell or per field: slow patterns
-        # cannot multiply the timeout by rows or fields. Each distinct value is matched
-        # once, and the verdict is kept for the pass that names a failing cell.
-        verdicts: dict[str, str | None] = {}
-        budget = spent if spent is not None else [0.0]
+    def __init__(self, spec: FieldSpec, resource: str = "", budget: PatternBudget | None = None) -> None:
+        self.spec = spec
+        self.rules: tuple[Rule, ...] = field_rules(spec)
+        self.missing = frozenset(spec.missing_values)
+        self.matcher: PatternMatcher | None = None
+        checks: list[Callable[[Any], str | None]] = []
+        for rule in self.rules:
+            if rule.kind == "type":
+                continue  # spec.read, applied first
+            if rule.kind == "pattern":
+                self.matcher = PatternMatcher(rule.argument, resource, spec.name, budget if budget is not None else PatternBudget(),
+                                              spec.compiled_pattern)
+                checks.append(self.matcher.problem)
+            else:
+                checks.append(_STRICT[rule.kind](rule.argument))
+        self.checks = tuple(checks)
 
-        def too_slow() -> DescriptorError:
-            return DescriptorError(
-                f"resource {resource!r}, field {spec.name!r}: the pattern {pattern!r} is too slow: the table's patterns "
-                f"took over {PATTERN_BUDGET_SECONDS:g} s of matching in all (catastrophic backtracking?); simplify the pattern in the schema.",
-                resource=resource or None, field_name=spec.name,
-            )
+    def prepare(self, distinct: set[str]) -> None:
+        """Before a column is read: ``distinct`` is its set of texts (the pattern's engine depends on their count)."""
+        if self.matcher is not None:
+            self.matcher.prepare(distinct - self.missing)
 
-        def matches(value: Any) -> str | None:
-            if value in verdicts:
-                return verdicts[value]
-            remaining = PATTERN_BUDGET_SECONDS - budget[0]
-            if remaining <= 0:
-                raise too_slow()
-            started = time.perf_counter()
-            try:
-                found = compiled.fullmatch(value, timeout=remaining)
-            except TimeoutError:
-                budget[0] = PATTERN_BUDGET_SECONDS
-                raise too_slow() from None
-            finally:
-                budget[0] += time.perf_counter() - started
-            verdict = verdicts[value] = None if found else f"does not match the pattern {pattern!r}"
-            return verdict
-
-        checks.append(matches)
-
-    def cell(text: str) -> Any:
-        if text in missing:
-            if spec.required:
+    def __call__(self, text: str) -> Any:
+        if text in self.missing:
+            if self.spec.required:
                 raise CellProblem("is empty but the field is required")
             return None
-        value = read(text)
-        for check in checks:
+        value = self.spec.read(text)
+        for check in self.checks:
             problem = check(value)
             if problem:
                 raise CellProblem(problem)
         return value
 
-    return cell
 
-
-def _read_column(spec: FieldSpec, cell: Callable[[str], Any], raw: tuple[str, ...]) -> list[Any]:
+def _read_column(spec: FieldSpec, cell: FieldReader, raw: Sequence[str]) -> list[Any]:
     """Read one column; plain text without constraints skips the per-cell call."""
     plain = spec.type == "string" and spec.format == "default" and spec.enum is None and spec.pattern is None
     if plain and spec.min_length is None and spec.max_length is None:
@@ -199,6 +189,7 @@ def _read_column(spec: FieldSpec, cell: Callable[[str], Any], raw: tuple[str, ..
             return list(raw)
         return [None if text in missing else text for text in raw]
     distinct = set(raw)
+    cell.prepare(distinct)
     if len(distinct) * 2 <= len(raw):  # enums, years, flags: read each distinct text once
         value_of = {text: cell(text) for text in distinct}
         return list(map(value_of.__getitem__, raw))
@@ -247,20 +238,44 @@ def _check_keys(spec: ResourceSpec, columns: dict[str, list[Any]], where: _Where
                 )
 
 
-def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
+def _lines(data: bytes, width: int, where: _Where, row_number: Callable[[], int]) -> Iterator[str]:
+    """The physical lines of ``data`` (decoded as they are read, never copied whole), each at most ``row_limit(width)``."""
+    limit = row_limit(width)
+    for line in io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""):
+        if len(line) > limit:
+            raise where.row(row_number(), f"has a line of {len(line)} characters, more than a row of {width} fields can hold "
+                            f"({limit}: a cell over {FIELD_LIMIT} characters, or too many cells)", "shorten the row")
+        yield line
+
+
+def read_table(data: bytes, spec: ResourceSpec, path: Path, *, budget: PatternBudget | None = None) -> Table:
     """Parse and check CSV bytes against ``spec``'s dialect and Table Schema.
+
+    Rows are parsed as the bytes are decoded, and each row's width is checked as
+    it arrives, so a file of blank lines or one endless row stops at its first
+    bad row: memory stays a small multiple of the file.
+
+    Args:
+        budget: the pattern budget to draw on (a package shares one across its
+            tables); a fresh one by default.
 
     Raises:
         HeaderMismatchError: when the header differs from the schema's fields.
         BadCellError: on malformed CSV, a row of the wrong width, a blank row, a
             cell that breaks its type or a constraint, or a repeated key; the
             error carries resource, path, row_number, field_name and cell.
+        DescriptorError: a pattern that runs out of the budget.
     """
     where = _Where(spec.name, path)
-    text = _decode(data, where)
+    _decode(data, where)  # the encoding is checked first, whole; the text is then read line by line
+    budget = budget if budget is not None else PatternBudget()
+    budget.start_table()
     dialect = spec.dialect
+    width = len(spec.schema.fields)
+    raw_rows: list[list[str]] = []
+    header_read: list[bool] = []
     reader = csv.reader(
-        io.StringIO(text, newline=""),
+        _lines(data, width, where, lambda: len(raw_rows) + 2 if header_read else 1),
         delimiter=dialect.delimiter,
         quotechar=dialect.quote_char,
         doublequote=dialect.double_quote,
@@ -268,36 +283,36 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
         skipinitialspace=dialect.skip_initial_space,
         strict=True,
     )
-    raw_rows: list[list[str]] = []
     try:
         header = next(reader, [])
     except csv.Error as error:
         raise where.row(1, f"malformed CSV header ({error})", "fix the quoting") from None
+    header_read.append(True)
     _check_header(header, spec, where)
+    # Another library may have raised the process-wide csv.field_size_limit: then cells are measured here.
+    measure = len(data) > FIELD_LIMIT and csv.field_size_limit() > FIELD_LIMIT
+    append = raw_rows.append
     try:
-        raw_rows.extend(reader)  # on an error, the rows before it stay
+        for row in reader:
+            if len(row) != width or (measure and any(len(cell) > FIELD_LIMIT for cell in row)):
+                number = len(raw_rows) + 2
+                if any(len(cell) > FIELD_LIMIT for cell in row):
+                    raise where.row(number, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell")
+                if not row:
+                    raise where.row(number, "is blank", "remove the blank line")
+                raise where.row(number, f"has {len(row)} cells but the schema has {width} fields")
+            append(row)
     except csv.Error as error:
         # The rows read so far are well formed: the bad one is the next record.
         if "field limit" in str(error):
             raise where.row(len(raw_rows) + 2, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell") from None
         raise where.row(len(raw_rows) + 2, f"malformed CSV ({error})", "fix the quoting") from None
-    width = len(header)
-    # Fast checks over the whole table first; the slow row loop runs only to name a failure.
+    # Checks over the whole table first; the slow row loop runs only to name a failure.
     raw_columns = list(zip(*raw_rows)) if raw_rows else [() for _ in range(width)]
-    too_long = len(text) > FIELD_LIMIT and any(max(map(len, column), default=0) > FIELD_LIMIT for column in raw_columns)
-    if too_long or set(map(len, raw_rows)) - {width}:
-        for number, row in enumerate(raw_rows, start=2):
-            if any(len(cell) > FIELD_LIMIT for cell in row):
-                raise where.row(number, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell")
-            if len(row) != width:
-                if not row:
-                    raise where.row(number, "is blank", "remove the blank line")
-                raise where.row(number, f"has {len(row)} cells but the schema has {width} fields")
     row_count = len(raw_rows)
-    del raw_rows  # the columns share its strings; the lists of rows would double the overhead
+    del raw_rows[:]  # the columns share its strings; the lists of rows would double the overhead
     fields = spec.schema.fields
-    spent = [0.0]  # the table's pattern budget, shared by every field
-    readers = [_cell_reader(field, spec.name, spent) for field in fields]
+    readers = [FieldReader(field, spec.name, budget) for field in fields]
     columns: dict[str, list[Any]] = {}
     try:
         for field, cell, raw in zip(fields, readers, raw_columns):
@@ -309,7 +324,7 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path) -> Table:
     return Table(tuple(columns), tuple(columns.values()), row_count)
 
 
-def _first_bad_cell(raw_rows: Iterable[Sequence[str]], fields: tuple[FieldSpec, ...], readers: list[Callable[[str], Any]], where: _Where) -> BadCellError:
+def _first_bad_cell(raw_rows: Iterable[Sequence[str]], fields: tuple[FieldSpec, ...], readers: list[FieldReader], where: _Where) -> BadCellError:
     """Find the first bad cell in file order (row, then field), as a reader of rows would."""
     for number, row in enumerate(raw_rows, start=2):
         for field, cell, text in zip(fields, readers, row):
