@@ -139,12 +139,13 @@ def test_zip_holds_exactly_the_package_files_and_their_folders(exported: dict[st
         assert opened.read("datapackage.json") == PACKAGE.package_path().read_bytes()
     files = {"datapackage.json"} | {e["path"] for e in PACKAGE.descriptor()["resources"]}
     files |= {e["schema"] for e in PACKAGE.descriptor()["resources"]}
-    assert set(names) == files | {"data/", "schemas/"}
+    files |= {"derived/did_panel.csv", "derived/did_panel.schema.json"}  # the derived panel, outside the descriptor
+    assert set(names) == files | {"data/", "schemas/", "derived/"}
     assert len(names) == len(set(names))
     # A folder's entry comes before its files (npm datapackage looks them up in order).
-    for folder in ("data/", "schemas/"):
+    for folder in ("data/", "schemas/", "derived/"):
         assert names.index(folder) < min(names.index(n) for n in files if n.startswith(folder))
-    assert {info.filename for info in folders} == {"data/", "schemas/"}
+    assert {info.filename for info in folders} == {"data/", "schemas/", "derived/"}
     assert all(info.file_size == 0 for info in folders)
 
 
@@ -161,10 +162,13 @@ def test_json_descriptor_points_only_at_files_in_the_folder(exported: dict[str, 
     descriptor = json.loads((folder / "descriptor.json").read_text(encoding="utf-8"))
     original = PACKAGE.descriptor()
     assert {k: v for k, v in descriptor.items() if k != "resources"} == {k: v for k, v in original.items() if k != "resources"}
-    for entry, source in zip(descriptor["resources"], original["resources"], strict=True):
+    for entry, source in zip(descriptor["resources"], original["resources"]):
         assert entry["path"] == f"{source['name']}.json" and (folder / entry["path"]).is_file()
         assert entry["schema"] == PACKAGE.schema(source["name"])  # inline: no schemas/ folder needed
         assert "hash" not in entry and "bytes" not in entry
+    derived = descriptor["resources"][len(original["resources"]):]  # then the derived tables, described alike
+    assert [entry["name"] for entry in derived] == ["did_panel"]
+    assert (folder / derived[0]["path"]).is_file() and derived[0]["schema"]["primaryKey"] == ["unit_code", "year"]
 
 
 def test_json_folder_is_a_data_package_frictionless_reads(exported: dict[str, Path]) -> None:
@@ -396,3 +400,40 @@ def test_sqlite_export_refuses_broken_references(tmp_path: Path, broken_referenc
     with pytest.raises(BrokenReferenceError, match="FOREIGN KEY constraint failed"):
         export(xborder_data.open(broken_reference_package), "sqlite", tmp_path / "out")
     assert not (tmp_path / "out" / "xborder-data.sqlite").exists()
+
+
+def test_the_derived_panel_travels_with_every_export(exported: dict[str, Path]) -> None:
+    """csv, json, zip and parquet carry the DID panel as a table like the others (csv module, json, pyarrow, polars)."""
+    import csv as csv_module
+    import io
+
+    import pyarrow.parquet as pq
+
+    from xborder_data.research.did import export_span
+
+    start, end = export_span(PACKAGE)
+    expected = xborder_data.did_panel(start, end, programmes="all")
+    with (exported["csv"] / "derived" / "did_panel.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv_module.DictReader(handle))
+    schema = json.loads((exported["csv"] / "derived" / "did_panel.schema.json").read_text(encoding="utf-8"))
+    assert [field["name"] for field in schema["fields"]] == list(rows[0]) == list(expected.columns)
+    assert all(field.get("title") and field.get("description") and field.get("zh", {}).get("title") for field in schema["fields"])
+    assert len(rows) == len(expected)
+    for row, (_, want) in zip(rows[::97], expected.iloc[::97].iterrows()):
+        for column in ("unit_code", "year", "treated", "first_treated_via", "retail_import_treated"):
+            value = want[column]
+            assert row[column] == ("" if str(value) in ("<NA>", "NaT") else str(value)), column
+    with zipfile.ZipFile(next(exported["zip"].iterdir())) as opened:
+        assert opened.read("derived/did_panel.csv") == (exported["csv"] / "derived" / "did_panel.csv").read_bytes()
+    records = json.loads((exported["json"] / "did_panel.json").read_text(encoding="utf-8"))
+    assert len(records) == len(expected) and records[0]["unit_code"] == rows[0]["unit_code"]
+    descriptor = json.loads((exported["json"] / "descriptor.json").read_text(encoding="utf-8"))
+    assert "did_panel" in [entry["name"] for entry in descriptor["resources"]]
+    panel = pq.read_table(exported["parquet"] / "did_panel.parquet")
+    units = pq.read_table(exported["parquet"] / "units.parquet")
+    assert panel.schema.field("unit_code").type == units.schema.field("unit_code").type  # string, not large_string
+    assert panel.join(units.select(["unit_code", "name_zh"]), keys="unit_code", right_suffix="_units").num_rows == len(expected)
+    polars = pytest.importorskip("polars")
+    joined = polars.read_parquet(exported["parquet"] / "did_panel.parquet").join(
+        polars.read_parquet(exported["parquet"] / "units.parquet"), on=["unit_code", "level"])
+    assert joined.height == len(expected)  # level is a category over the same values in both files

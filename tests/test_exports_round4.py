@@ -317,9 +317,10 @@ def test_the_first_sheet_lists_every_column_with_title_type_and_description(work
             zh = field.get("zh", {})
             assert (row[5] or "") == zh.get("title", "") and (row[6] or "") == (zh.get("description", "") if zh.get("title") else "")
     assert [key for key in listed if key[0] != "did_panel"] == expected
-    from xborder_data.research.did import COLUMNS
+    from xborder_data.research.did import columns
+    from xborder_data.research.programmes import programme_ids
 
-    assert [key[1] for key in listed if key[0] == "did_panel"] == COLUMNS
+    assert [key[1] for key in listed if key[0] == "did_panel"] == columns(programme_ids(PACKAGE))
 
 
 def test_every_sheet_is_set_up_to_print_and_wraps_what_its_column_cannot_show(workbook: Path) -> None:
@@ -542,7 +543,7 @@ def test_spark_reads_the_parquet_export_and_the_panel_as_load_does(spark: Any, t
     for name in RESOURCES:
         rows = [row.asDict() for row in spark.read.parquet(str(tmp_path / "out" / f"{name}.parquet")).collect()]
         assert rows == PACKAGE.records(name), name
-    panel = did_panel(*export_span(PACKAGE))
+    panel = did_panel(*export_span(PACKAGE), programmes="all")
     expected = [{key: (None if value is None or value is pd.NA or value is pd.NaT else value.date() if isinstance(value, pd.Timestamp)
                        else int(value) if isinstance(value, int) else value) for key, value in row.items()}
                 for row in panel.astype(object).to_dict("records")]

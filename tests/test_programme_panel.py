@@ -140,27 +140,27 @@ def test_each_programme_treats_its_members_prefectures(full, programme: str) -> 
     years = _member_years(programme)
     per_unit = full.drop_duplicates("unit_code").set_index("unit_code")
     for code, year in years.items():
-        got = per_unit.loc[code, f"{programme}_first_year"]
+        got = per_unit.loc[code, f"{programme.removesuffix('_pilot')}_first_year"]
         assert (None if got is None or str(got) == "<NA>" else int(got)) == year, (programme, code)
-    treated = full[full[f"{programme}_treated"] == 1]
+    treated = full[full[f"{programme.removesuffix('_pilot')}_treated"] == 1]
     for code, year in treated[["unit_code", "year"]].itertuples(index=False):
         assert years[code] is not None and year >= years[code]
     outsiders = full[~full.unit_code.isin(years)]
-    assert (outsiders[f"{programme}_treated"] == 0).all()
+    assert (outsiders[f"{programme.removesuffix('_pilot')}_treated"] == 0).all()
 
 
 def test_a_rule_defined_round_is_a_rule_not_members(full) -> None:
     rounds = [r for r in _rows("programme_rounds") if r["programme_id"] == "b2b_export_pilot" and r["rule_text"]]
     assert rounds, "B2B nationwide is a rule-defined round"
     expected = min(int((r["approved_date"] or r["announced_date"] or r["effective_date"])[:4]) for r in rounds)
-    assert set(full["b2b_export_pilot_rule_year"].dropna()) == {expected}
+    assert set(full["b2b_export_rule_year"].dropna()) == {expected}
 
 
 def test_programmes_with_gaps_flag_only_non_members(full) -> None:
     for programme in ("ecommerce_demo_cities", "cbec_service_pilot", "market_procurement_pilot"):
-        flagged = full[full[f"{programme}_unlisted"] == 1]
+        flagged = full[full[f"{programme.removesuffix('_pilot')}_unlisted"] == 1]
         assert not flagged.empty
-        assert (flagged[f"{programme}_first_year"].isna()).all()
+        assert (flagged[f"{programme.removesuffix('_pilot')}_first_year"].isna()).all()
         assert flagged.unit_code.isin(_member_years(programme)).sum() == 0
 
 
@@ -243,11 +243,11 @@ def test_cli_panel_with_programmes_matches_the_csv_module(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert "retail_import_pilot_treated" in rows[0] and "b2b_export_pilot_rule_year" in rows[0]
+    assert "retail_import_treated" in rows[0] and "b2b_export_rule_year" in rows[0]
     frame = xborder_data.did_panel(2018, 2021, programmes=["retail_import_pilot", "b2b_export_pilot"], county_zones="ignore")
     assert len(rows) == len(frame)
     for row, (_, expected) in zip(rows, frame.iterrows()):
-        for column in ("unit_code", "year", "treated", "retail_import_pilot_treated", "b2b_export_pilot_first_year"):
+        for column in ("unit_code", "year", "treated", "retail_import_treated", "b2b_export_first_year"):
             value = expected[column]
             assert row[column] == ("" if str(value) == "<NA>" else str(value)), (column, row["unit_code"])
 

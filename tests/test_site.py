@@ -51,6 +51,8 @@ FIXED_PAGES = [
     "datasheet.html",
 ]
 PAGES = FIXED_PAGES + [f"tables/{name}.html" for name in xborder_data.bundled().resources()]
+# Every page has a Chinese twin of the same name under zh/.
+TWINS = PAGES + [f"zh/{name}" for name in PAGES]
 
 
 # -- helpers -------------------------------------------------------------------
@@ -117,10 +119,10 @@ def expected_marks(package: xborder_data.Package) -> dict[str, dict[str, int]]:
         "pz_added": sum(1 for b in batches if b["zones_added"] != ""),
         "pz_totals": sum(1 for b in batches if b["zones_total"] != ""),
     }
-    if "pilot_zones" in package.resources():  # from release 1.2.0: one map mark per zone with a point
-        pilot_zones["pz_zones"] = sum(1 for z in csv_rows(package.root, "pilot_zones") if z["longitude"] and z["latitude"])
+    if "pilot_zones" in package.resources():  # from release 1.2.0: one map mark per zone with a point, or its prefecture's seat
+        pilot_zones["pz_zones"] = len(zones_on_the_map(package.root))
     return {
-        "trade": {"tr_points": len(csv_rows(package.root, "trade_values"))},
+        "trade": {"tr_points": len(csv_rows(package.root, "trade_values")), "tr_annual_bars": len(annual_bars_expected(package.root))},
         "pilot-zones": pilot_zones,
         "timeline": {
             "tl_stages": len(package.records("stages")),
@@ -129,6 +131,33 @@ def expected_marks(package: xborder_data.Package) -> dict[str, dict[str, int]]:
         },
         "market-figures": {"mf_points": sum(1 for f in package.records("market_figures") if f["value"] is not None)},
     }
+
+
+def zones_on_the_map(root: Path) -> list[str]:
+    """Zones with a point of their own, or whose prefecture has a seat point in units.csv (the csv module as oracle)."""
+    seats = {u["unit_code"] for u in csv_rows(root, "units") if u["longitude"] and u["latitude"]} if (root / "data" / "units.csv").is_file() else set()
+    return [z["zone_id"] for z in csv_rows(root, "pilot_zones") if (z["longitude"] and z["latitude"]) or z.get("prefecture_adcode") in seats]
+
+
+LATEST = {"final": 4, "revised": 3, "first_release": 1, "unknown": 0}  # implied values are left out of the annual chart
+
+
+def annual_bars_expected(root: Path) -> list[tuple[str, str, str]]:
+    """(scope, year, flow) of each bar of the annual chart, from the csv: per scope and calendar year, the latest
+    figure of each flow; export and import stacked where both exist, else the total."""
+    best: dict[tuple[str, str, str], dict[str, str]] = {}
+    for row in csv_rows(root, "trade_values"):
+        year = row["period_start"][:4]
+        if row["scope"] == "unknown" or row["vintage"] == "implied" or (row["period_start"], row["period_end"]) != (f"{year}-01-01", f"{year}-12-31"):
+            continue
+        key = (row["scope"], year, row["flow"])
+        if key not in best or (LATEST[row["vintage"]], row["released"]) > (LATEST[best[key]["vintage"]], best[key]["released"]):
+            best[key] = row
+    bars = []
+    for scope, year in sorted({(s, y) for s, y, _ in best}):
+        split = (scope, year, "export") in best and (scope, year, "import") in best
+        bars += [(scope, year, "export"), (scope, year, "import")] if split else [(scope, year, "total")]
+    return bars
 
 
 def svg_mark_count(html: str, layer: str) -> int:
@@ -142,10 +171,23 @@ def svg_mark_count(html: str, layer: str) -> int:
 
 
 # -- fixtures ------------------------------------------------------------------
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled package's site, built once per test session: every test that only reads the output shares it."""
     index = build_site(xborder_data.bundled(), tmp_path_factory.mktemp("site") / "out")
     return index.parent
+
+
+@pytest.fixture()
+def cheap_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests of what a build does with the package, not of the charts or the exports: no exports, tiny SVGs."""
+    from xborder_data.site import build, figures_chart, pilot_zone_charts, timeline_chart, trade_chart
+    from xborder_data.site.downloads import Downloads
+
+    monkeypatch.setattr(build, "build_exports", lambda package, site, folder: Downloads([], ["exports not built in this test"]))
+    for module in (figures_chart, pilot_zone_charts, trade_chart):
+        monkeypatch.setattr(module, "render_svg", lambda spec, **_: '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    del timeline_chart  # the timeline's SVG is the one tests read: it is drawn for real
 
 
 @pytest.fixture(scope="module")
@@ -176,8 +218,95 @@ def page(browser):
 
 # -- building ------------------------------------------------------------------
 def test_every_page_is_built(site: Path) -> None:
-    for name in PAGES:
+    for name in TWINS:
         assert (site / name).is_file(), name
+
+
+class _Switch(HTMLParser):
+    """The page's <html lang> and the href of its language switch (a.lang-switch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+        self.switch: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang")
+        if tag == "a" and "lang-switch" in (values.get("class") or "").split():
+            self.switch.append(values.get("href") or "")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_has_a_chinese_twin_that_links_back(site: Path, name: str) -> None:
+    english, chinese = site / name, site / "zh" / name
+    for path, lang, twin in ((english, "en", chinese), (chinese, "zh-CN", english)):
+        parsed = _Switch()
+        parsed.feed(path.read_text(encoding="utf-8"))
+        assert parsed.lang == lang, (path, parsed.lang)
+        assert len(parsed.switch) == 1, path
+        assert (path.parent / parsed.switch[0]).resolve() == twin.resolve(), (path, parsed.switch)
+
+
+def test_chinese_pages_use_a_cjk_font_stack(site: Path) -> None:
+    css = (site / "style.css").read_text(encoding="utf-8")
+    rule = css.split("html:lang(zh-CN) body", 1)[1].split("}", 1)[0]
+    assert rule.index("Noto Sans CJK SC") < rule.index("sans-serif")
+    for face in ("Source Han Sans SC", "PingFang SC", "Microsoft YaHei"):
+        assert face in rule
+
+
+def schema_fields(name: str) -> list[dict]:
+    """A resource's fields read straight from its schema file with the json module."""
+    package = xborder_data.bundled()
+    descriptor = json.loads((package.root / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in descriptor["resources"] if r["name"] == name)
+    return json.loads((package.root / resource["schema"]).read_text(encoding="utf-8"))["fields"]
+
+
+class _Headers(HTMLParser):
+    """(title, field name) of each header of the page's table.data."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headers: list[tuple[str, str]] = []
+        self._th = self._code = False
+        self._title = self._name = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "th":
+            self._th, self._title, self._name = True, "", ""
+        elif tag == "code" and self._th:
+            self._code = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "code":
+            self._code = False
+        elif tag == "th" and self._th:
+            self._th = False
+            if self._name:
+                self.headers.append((self._title.strip(), self._name))
+
+    def handle_data(self, data: str) -> None:
+        if self._code:
+            self._name += data
+        elif self._th:
+            self._title += data
+
+
+@pytest.mark.parametrize("name", xborder_data.bundled().resources())
+def test_chinese_table_headers_are_the_schema_chinese_titles(site: Path, name: str) -> None:
+    """The zh page's headers are each field's zh.title, or its title where the schema has no Chinese title yet."""
+    expected = {}
+    for field in schema_fields(name):
+        zh = field.get("zh") if isinstance(field.get("zh"), dict) else {}
+        expected[field["name"]] = (zh.get("title") or field.get("title") or field["name"]).strip()
+    parser = _Headers()
+    parser.feed((site / "zh" / "tables" / f"{name}.html").read_text(encoding="utf-8"))
+    assert sorted(n for _, n in parser.headers) == sorted(expected)
+    for title, field in parser.headers:
+        assert title == expected[field], (field, title, expected[field])
 
 
 def test_refuses_to_overwrite_a_nonempty_folder(tmp_path: Path) -> None:
@@ -198,7 +327,7 @@ def test_force_replaces_and_an_empty_folder_is_used(tmp_path: Path, monkeypatch:
 
     pages = ["index.html", "old.html"]
 
-    def fake_write(package, staging: Path, datasheet=None) -> Path:
+    def fake_write(package, staging: Path, datasheet=None, datasheet_zh=None) -> Path:
         for page in pages:
             (staging / page).write_text("<p>new</p>", encoding="utf-8")
         return staging / "index.html"
@@ -213,10 +342,10 @@ def test_force_replaces_and_an_empty_folder_is_used(tmp_path: Path, monkeypatch:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-def test_a_failed_build_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_build_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cheap_build: None) -> None:
     from xborder_data.site import timeline_chart
 
-    def broken(package):
+    def broken(package, lang="en"):
         raise RuntimeError("chart failed")
 
     monkeypatch.setattr(timeline_chart, "timeline", broken)
@@ -349,7 +478,7 @@ def _latest_event_year(package) -> int:
     return max(years)
 
 
-def test_new_rows_appear_without_code_change(tmp_path: Path) -> None:
+def test_new_rows_appear_without_code_change(tmp_path: Path, cheap_build: None) -> None:
     root = copy_package(tmp_path)
 
     def add_platform(rows):
@@ -377,7 +506,7 @@ def test_new_rows_appear_without_code_change(tmp_path: Path) -> None:
     assert 'id="cite-policies-test_policy"' in (site / "citations.html").read_text(encoding="utf-8")
 
 
-def test_row_text_is_escaped(tmp_path: Path) -> None:
+def test_row_text_is_escaped(tmp_path: Path, cheap_build: None) -> None:
     root = copy_package(tmp_path)
     payload = "<script>alert('x')</script>"
 
@@ -393,14 +522,22 @@ def test_row_text_is_escaped(tmp_path: Path) -> None:
         text = path.read_text(encoding="utf-8")
         # The only script tags are the site's own, each loading a file from assets/.
         scripts = re.findall(r"<script[^>]*>", text)
-        assert all(re.fullmatch(r'<script src="(\.\./)?assets/[a-z.]+\.js" defer>', s) for s in scripts), (path.name, scripts)
+        assert all(re.fullmatch(r'<script src="(\.\./)*assets/[a-z.]+\.js" defer>', s) for s in scripts), (path.name, scripts)
         assert "<script>alert" not in text, path.name
     table = (site / "tables" / "platforms.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in table
     assert "Alibaba &lt;script&gt;" in (site / "timeline.html").read_text(encoding="utf-8")
 
 
+def _chart_modules() -> list[types.ModuleType]:
+    from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, trade_chart
+
+    return [figures_chart, pilot_zone_charts, timeline_chart, trade_chart]
+
+
 def test_exports_are_built_and_linked_when_available(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xborder_data.site import build
+
     calls = []
 
     def export(package, fmt, outdir, *, force=False, excel=False):
@@ -413,6 +550,9 @@ def test_exports_are_built_and_linked_when_available(tmp_path: Path, monkeypatch
     module = types.ModuleType("xborder_data.exports")
     module.export = export
     monkeypatch.setitem(sys.modules, "xborder_data.exports", module)
+    for chart_module in _chart_modules():  # the charts and citations are not what this test is about
+        monkeypatch.setattr(chart_module, "render_svg", lambda spec, **_: '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    monkeypatch.setattr(build, "build_citations", lambda package: [])
     site = build_site(xborder_data.bundled(), tmp_path / "out").parent
     index = (site / "index.html").read_text(encoding="utf-8")
     assert calls == ["zip", "xlsx", "sqlite", "parquet", "json", "dta"]
@@ -423,7 +563,13 @@ def test_exports_are_built_and_linked_when_available(tmp_path: Path, monkeypatch
 
 
 def test_without_exports_the_page_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from xborder_data.site import build, downloads
+
     monkeypatch.setitem(sys.modules, "xborder_data.exports", None)  # as if the module were absent
+    monkeypatch.setattr(build, "build_exports", lambda package, site, folder: downloads.build_exports(package, site, folder))
+    for module in _chart_modules():
+        monkeypatch.setattr(module, "render_svg", lambda spec, **_: '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    monkeypatch.setattr(build, "build_citations", lambda package: [])
     site = build_site(xborder_data.bundled(), tmp_path / "out").parent
     index = (site / "index.html").read_text(encoding="utf-8")
     assert "zip, Excel, SQLite, Parquet, JSON and Stata downloads are not built" in index
@@ -642,7 +788,7 @@ ZONE_ROWS = [
     ["b2-510100", "2", "成都市", "Chengdu", "四川省", "Sichuan", "510100", "prefecture_city", "510100", "104.066", "30.573", "chinadaily_hangzhou_zone", ""],
     ["b3-110000", "3", "北京市", "Beijing", "北京市", "Beijing", "110000", "municipality", "110000", "116.407", "39.904", "chinadaily_hangzhou_zone", ""],
     ["b6-653100", "6", "喀什地区", "Kashgar", "新疆维吾尔自治区", "Xinjiang", "653100", "region", "653100", "75.99", "39.47", "chinadaily_hangzhou_zone", ""],
-    ["b8-460000", "8", "海南", "Hainan", "海南省", "Hainan", "460000", "whole_island", "460000", "", "", "chinadaily_hangzhou_zone", "no point"],
+    ["b8-460000", "8", "海南", "Hainan", "海南省", "Hainan", "460000", "whole_island", "", "", "", "chinadaily_hangzhou_zone", "no point"],
 ]
 
 
@@ -696,7 +842,7 @@ def test_map_draws_one_mark_per_placed_zone(zone_site: Path) -> None:
     placed = [r for r in ZONE_ROWS if r[9] and r[10]]
     assert svg_mark_count(html, "pz_zones") == len(placed) == 5
     assert 'id="map-missing"' not in html
-    assert "Not on the map, because the data has no coordinates for them: Hainan (batch 8)." in html
+    assert "Not on the map, because the data has no coordinates for them or their prefecture: Hainan (Batch 8)." in html
     for row in ZONE_ROWS:
         assert f'href="tables/pilot_zones.html#row-{row[0]}"' in html
     assert "Natural Earth" in html and "public domain" in html
@@ -736,7 +882,7 @@ CLIPPED_TEXT = """svg => {
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", TWINS)
 def test_page_in_browser(site: Path, page, name: str) -> None:
     blocked = open_page(page, site / name)
     log = page.log
@@ -746,7 +892,7 @@ def test_page_in_browser(site: Path, page, name: str) -> None:
     assert log["requests"], "the page made no request at all"
 
     for chart, layers in expected_marks(xborder_data.bundled()).items():
-        if name != f"{chart}.html":
+        if name.removeprefix("zh/") != f"{chart}.html":
             continue
         for layer, expected in layers.items():
             count = page.locator(f"figure.chart svg g.role-mark.{layer}_marks > path").count()
@@ -780,7 +926,7 @@ def phone(browser):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", TWINS)
 def test_page_at_phone_width(site: Path, phone, name: str) -> None:
     blocked = open_page(phone, site / name)
     overflow = phone.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
@@ -801,14 +947,14 @@ def test_screenshots_of_every_page(site: Path, browser) -> None:
     for width, height in ((1280, 900), (390, 844)):
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
-        for name in PAGES:
+        for name in TWINS:
             blocked = open_page(page, site / name)
             # A very long page (the citations) is shot at its top: a full shot of it is unreadable anyway.
             full = page.evaluate("document.documentElement.scrollHeight") <= 12000
             page.screenshot(path=str(folder / f"{name.replace('/', '_').removesuffix('.html')}-{width}.png"), full_page=full)
             assert blocked == []
         context.close()
-    assert len(list(folder.glob("*.png"))) >= 2 * len(PAGES)
+    assert len(list(folder.glob("*.png"))) >= 2 * len(TWINS)
 
 
 @pytest.mark.slow
@@ -971,6 +1117,42 @@ def test_map_has_one_mark_per_zone_inside_china(zone_site: Path, page) -> None:
     page.screenshot(path=str(ARTIFACTS / "site-pilot-zones-map.png"), full_page=True)
 
 
+@pytest.mark.parametrize("page_path", ["pilot-zones.html", "zh/pilot-zones.html"])
+def test_map_has_the_inset_and_a_mark_for_every_zone(site: Path, page_path: str) -> None:
+    html = (site / page_path).read_text(encoding="utf-8")
+    zones = zones_on_the_map(xborder_data.bundled().root)
+    assert len(zones) == len(csv_rows(xborder_data.bundled().root, "pilot_zones"))  # every zone is placed
+    assert svg_mark_count(html, "pz_zones") == len(zones)
+    map_svg = html[html.index('id="chart-pilot-zones-map"'):]
+    inset = map_svg[map_svg.index('<g class="pz_inset"'):]
+    assert svg_mark_count(inset, "pz_inset_dashes") == 1 and svg_mark_count(inset, "pz_inset_islands") >= 10
+    assert ("南海诸岛" if page_path.startswith("zh/") else "South China Sea") in inset
+    # Xiong'an has no point of its own: it stands at its prefecture's seat (Baoding), and the caption says so.
+    xiongan = next(z for z in csv_rows(xborder_data.bundled().root, "pilot_zones") if z["zone_id"] == "b5-xiongan")
+    assert not xiongan["longitude"]
+    seat = next(u for u in csv_rows(xborder_data.bundled().root, "units") if u["unit_code"] == xiongan["prefecture_adcode"])
+    seat_name = seat["name_zh"] if page_path.startswith("zh/") else seat["name_en"]
+    group = html.split('pz_zones_marks"', 1)[1].split("</g>", 1)[0]
+    mark = next(label for label in re.findall(r'aria-label="([^"]+)"', group) if "b5-xiongan" in label)
+    assert seat_name in mark, mark
+    caption = html.split("<figcaption>")[2].split("</figcaption>")[0]
+    zone_name = xiongan["name_zh" if page_path.startswith("zh/") else "name_en"]
+    assert any(zone_name in line and seat_name in line for line in caption.split("<p>")), "the caption names the zone and its seat"
+
+
+def test_annual_trade_chart_stacks_the_latest_figures(site: Path) -> None:
+    expected = annual_bars_expected(xborder_data.bundled().root)
+    for page_path in ("trade.html", "zh/trade.html"):
+        html = (site / page_path).read_text(encoding="utf-8")
+        # One group of marks per scope panel.
+        labels = [label for part in html.split('tr_annual_bars_marks"')[1:] for label in re.findall(r'<path aria-label="([^"]+)"', part.split("</g>", 1)[0])]
+        assert len(labels) == len(expected), page_path
+        rows = {r["trade_value_id"]: r for r in csv_rows(xborder_data.bundled().root, "trade_values")}
+        drawn = sorted((rows[label.split(":")[0]]["scope"], rows[label.split(":")[0]]["period_start"][:4], rows[label.split(":")[0]]["flow"]) for label in labels)
+        assert drawn == sorted(expected)
+        assert html.index('tr_annual_bars_marks"') < html.index('tr_points_marks"')  # the clear chart leads
+
+
 # -- small pieces -------------------------------------------------------------------
 @pytest.mark.parametrize("value", [3.0, 2.04, 1060.0, 527.8, -0.8, 1234567.0, 1e-07, 1.5e16, 0.1 + 0.2, 7])
 def test_numbers_print_without_exponent(value: float) -> None:
@@ -1012,18 +1194,55 @@ def test_wrap_never_cuts_a_word() -> None:
     check()
 
 
-def test_base_map_is_natural_earth_around_china() -> None:
+def _inside(point: tuple[float, float], rings: list[list[list[float]]]) -> bool:
+    """Even-odd ray casting over a polygon's rings: the test's own point-in-polygon, not the code's."""
+    x, y = point
+    inside = False
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                inside = not inside
+    return inside
+
+
+def _in_feature(point: tuple[float, float], feature: dict) -> bool:
+    return any(_inside(point, polygon) for polygon in feature["geometry"]["coordinates"])
+
+
+# Points China's point of view puts in China, with where Natural Earth's default view puts them.
+CHINA_POINTS = {
+    "Taipei": (121.52, 25.04),
+    "Kaohsiung": (120.30, 22.63),
+    "Hong Kong (Sha Tin)": (114.19, 22.38),
+    "Itanagar (Arunachal Pradesh)": (93.62, 27.10),
+    "Tawang": (91.86, 27.59),
+}
+
+
+def test_base_map_draws_china_from_chinas_point_of_view() -> None:
     from xborder_data.site import basemap
 
     land = basemap.load()
+    by_id = {f["id"]: f for f in land["features"]}
     names = {f["properties"]["name"] for f in land["features"]}
     assert {"China", "Mongolia", "India", "Japan"} <= names
+    assert not {"Taiwan", "Hong Kong", "Macao"} & names  # part of China, not shapes of their own (Macao is too small to test a point)
+    china = by_id[basemap.CHINA_ID]
+    for place, point in CHINA_POINTS.items():
+        assert _in_feature(point, china), place
+        assert not any(_in_feature(point, f) for f in land["features"] if f["id"] != basemap.CHINA_ID and f["geometry"]["type"] == "MultiPolygon"), place
+    assert _in_feature((116.40, 39.90), china) and _in_feature((110.35, 20.02), china)  # Beijing; Haikou on Hainan
+    # The South China Sea: islands (Paracels at 16.5 N, Spratlys at 8-11 N) and the dashed line's segments.
+    islands = by_id[basemap.ISLANDS_ID]["geometry"]["coordinates"]
+    lats = [polygon[0][0][1] for polygon in islands]
+    assert any(15.5 < lat < 17.5 for lat in lats) and any(7.5 < lat < 11.5 for lat in lats)
+    dashes = by_id[basemap.DASHES_ID]["geometry"]
+    assert dashes["type"] == "MultiLineString" and len(dashes["coordinates"]) == 9
+    assert min(y for line in dashes["coordinates"] for _, y in line) < 4  # the southernmost segment, near 3.4 N
     west, south, east, north = basemap.FRAME
     for feature in land["features"]:
-        assert feature["geometry"]["type"] == "MultiPolygon"
-        for polygon in feature["geometry"]["coordinates"]:
-            for ring in polygon:
-                assert ring[0] == ring[-1] or len(ring) >= 4
+        for part in feature["geometry"]["coordinates"]:
+            for ring in part if feature["geometry"]["type"] == "MultiPolygon" else [part]:
                 assert all(west <= x <= east and south <= y <= north for x, y in ring)
     assert "Natural Earth" in land["source"] and "public domain" in land["source"]
 

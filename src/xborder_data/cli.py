@@ -10,11 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import shutil
 import sys
-from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
 import click
@@ -44,6 +42,7 @@ from xborder_data.citing.cite import STYLES as CITATION_STYLES  # noqa: E402
 from xborder_data.research.panel import LEVELS as PANEL_LEVELS  # noqa: E402
 from xborder_data.research.panel import RULES as PANEL_RULES  # noqa: E402
 from xborder_data.research.panel import TREATMENTS as PANEL_TREATMENTS  # noqa: E402
+from xborder_data.tableschema.writing import csv_text, json_value  # noqa: E402
 from xborder_data.research.panel import COUNTY_ZONES as PANEL_COUNTY_ZONES  # noqa: E402
 
 SHOW_FORMATS = ("table", "csv", "json")
@@ -133,28 +132,6 @@ def _resource_name(package: "Package", name: str) -> str:
     """Return ``name`` when the package has it; else fail with the closest name suggested."""
     package.resource(name)  # raises UnknownResourceError with the suggestion
     return name
-
-
-def _plain(value: Any) -> str:
-    """A typed value as its CSV text: the form it has in the data file."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")  # the Table Schema forms
-    return str(value)
-
-
-def _json_value(value: Any) -> Any:
-    """A typed value as strict JSON: dates as YYYY-MM-DD, NaN and infinities as null."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 @click.group(
@@ -296,7 +273,7 @@ def _table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> 
         return text + " " * (width - _width(text))
 
     limit = None if room is None else _CELL_WIDTH
-    cells = [[_cut(printable(_plain(row[column])), limit) for column in columns] for row in rows]
+    cells = [[_cut(printable(csv_text(row[column])), limit) for column in columns] for row in rows]
     columns = [printable(column) for column in columns]
     widths = [max([_width(column)] + [_width(line[i]) for line in cells]) for i, column in enumerate(columns)]
     if room is not None:
@@ -356,7 +333,7 @@ def show(name: str, row_id: str | None, limit: int, fmt: str, wide: bool) -> Non
     shown = rows if limit == 0 else rows[:limit]
     columns = package.table_schema(name).field_names
     if fmt == "json":
-        strict = [{key: _json_value(value) for key, value in row.items()} for row in shown]
+        strict = [{key: json_value(value) for key, value in row.items()} for row in shown]
         click.echo(json_text(json.dumps(strict, ensure_ascii=False, indent=2, allow_nan=False)))
     elif fmt == "csv":
         # Exact values for a file or pipe; control characters made visible on a terminal.
@@ -364,7 +341,7 @@ def show(name: str, row_id: str | None, limit: int, fmt: str, wide: bool) -> Non
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([shown_text(column) for column in columns])
-        writer.writerows([shown_text(_plain(row[column])) for column in columns] for row in shown)
+        writer.writerows([shown_text(csv_text(row[column])) for column in columns] for row in shown)
         click.echo(out.getvalue(), nl=False)
     else:
         room = None if wide else shutil.get_terminal_size().columns
@@ -427,7 +404,7 @@ def cite(style: str, name: str | None, row_id: str | None) -> None:
     line(f"{name} {row_id}")
     for key, value in found.row.items():
         if value is not None:
-            line(f"  {key}: {_plain(value)}")
+            line(f"  {key}: {csv_text(value)}")
     click.echo(f"\nClaims ({len(found.claims)}):")
     for claim in found.claims:
         field = f" [{claim['field']}]" if claim.get("field") else ""
@@ -469,7 +446,7 @@ def lookup(query: str, fmt: str, wide: bool) -> None:
     result = find(query, package=_package())
     if fmt == "json":
         data = dataclasses.asdict(result) | {"ambiguous": result.ambiguous}
-        click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=_json_value)))
+        click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=json_value)))
     else:
         _echo_lines(result.summary())
         room = None if wide else shutil.get_terminal_size().columns
@@ -592,7 +569,7 @@ def export(fmt: str, outdir: str, force: bool, excel: bool, lang: str) -> None:
 @click.option("--balanced", is_flag=True, help="Every prefecture-level unit of `units`, never-treated ones coded 0 (see xborder_data.did_panel); prefecture level only.")
 @click.option("--wide", is_flag=True, help="With --balanced: one row per unit, treated_<year> per year.")
 @click.option("--programme", "programmes", multiple=True, metavar="ID",
-              help="With --balanced: add a concurrent programme's treatment (<ID>_treated, _first_year, _unlisted, _rule_year); "
+              help="With --balanced: add a concurrent programme's treatment (<stem>_treated, _first_year, _unlisted, _rule_year; the stem is the ID without _pilot); "
                    "repeat it, or give 'all'. IDs: xborder-data show programmes.")
 @click.option("--county-zones", type=click.Choice(PANEL_COUNTY_ZONES), default="parent", show_default=True,
               help="Whether a zone (or member) below prefecture level, such as Yiwu, treats the prefecture that holds it.")
@@ -635,7 +612,7 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([_plain(row[column]) for column in columns] for row in rows)
+        writer.writerows([csv_text(row[column]) for column in columns] for row in rows)
         _emit_csv(out.getvalue(), output, force=force)
         return
     import xborder_data

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from xborder_data.errors import UsageError
-from xborder_data.exports._files import Writers
+from xborder_data.exports._files import Tables, Writers
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -50,11 +50,12 @@ def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool =
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
     module = importlib.import_module(_REGISTRY[fmt])
-    if fmt in LANG_FORMATS:
-        return module.writers(package, outdir, excel=excel, lang=lang)
-    if lang != "en":
+    if lang != "en" and fmt not in LANG_FORMATS:
         raise UsageError(f"--lang applies to {', '.join(LANG_FORMATS)}, not {fmt!r}: its data carries no labels to translate")
-    return module.writers(package, outdir, excel=excel)
+    tables = Tables(package)  # the resources, then the derived tables (the DID panel): every format loops over them alike
+    if fmt in LANG_FORMATS:
+        return module.writers(tables, outdir, excel=excel, lang=lang)
+    return module.writers(tables, outdir, excel=excel)
 
 
 def export(

@@ -6,14 +6,22 @@ staging folder beside OUTDIR and moved in only when every one is complete.
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from xborder_data.errors import DescriptorError
 from xborder_data.storage.names import check_component
+from xborder_data.tableschema.writing import csv_text
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from xborder_data.package import Package
-    from xborder_data.tableschema.descriptor import FieldSpec
+    from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec, TableSchema
 
 # Final path -> function that writes the complete file at the path it is given.
 Writers = dict[Path, Callable[[Path], None]]
@@ -73,3 +81,78 @@ def resource_text(package: "Package", name: str, key: str, lang: str = "en") -> 
         if isinstance(zh, dict) and isinstance(zh.get(key), str) and zh[key].strip():
             return str(zh[key]).strip()
     return str(getattr(package.resource(name), key, "") or "")
+
+
+class Tables:
+    """The package as the exports see it: its resources, then the tables derived from them (the DID panel).
+
+    A derived table has a name, a Table Schema (titles, descriptions, Chinese titles, types, enums, keys)
+    and rows, so every exporter loops over it like a resource and none names it; a copy of the package
+    (csv, zip) carries it as ``derived/NAME.csv`` beside its schema, outside the descriptor, whose files it
+    must leave byte for byte.
+    """
+
+    def __init__(self, package: "Package") -> None:
+        from xborder_data.research.did import panel_resource
+
+        self.package = package
+        found = panel_resource(package)
+        self._derived: dict[str, tuple["ResourceSpec", Callable[[], list[dict[str, Any]]]]] = {found[0].name: found} if found else {}
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+        clash = set(self._derived) & set(package.resources())
+        if clash:
+            raise DescriptorError(f"resource {sorted(clash)[0]!r} has the name of a table the exports derive; rename it.")
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.package, attribute)  # everything a resource does not change: descriptor, version, files…
+
+    def resources(self) -> list[str]:
+        return self.package.resources() + list(self._derived)
+
+    def is_derived(self, name: str) -> bool:
+        return name in self._derived
+
+    def resource(self, name: str) -> "ResourceSpec":
+        return self._derived[name][0] if name in self._derived else self.package.resource(name)
+
+    def table_schema(self, name: str) -> "TableSchema":
+        return self.resource(name).schema
+
+    def schema(self, name: str) -> dict[str, Any]:
+        return copy.deepcopy(self._derived[name][0].schema.raw) if name in self._derived else self.package.schema(name)
+
+    def records(self, name: str) -> list[dict[str, Any]]:
+        if name not in self._derived:
+            return self.package.records(name)
+        if name not in self._rows:
+            self._rows[name] = self._derived[name][1]()
+        return [dict(row) for row in self._rows[name]]
+
+    def load(self, name: str) -> "pd.DataFrame":
+        if name not in self._derived:
+            return self.package.load(name)
+        from xborder_data.tableschema.frames import to_frame
+        from xborder_data.tableschema.table import Table
+
+        schema = self.table_schema(name)
+        rows = self.records(name)
+        columns = tuple([row[spec.name] for row in rows] for spec in schema.fields)
+        return to_frame(Table(names=tuple(schema.field_names), columns=columns, row_count=len(rows)), schema)
+
+    def csv_bytes(self, name: str) -> bytes:
+        """A derived table as CSV in the data files' form (UTF-8, LF, minimal quoting)."""
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\n")
+        fields = self.table_schema(name).field_names
+        writer.writerow(fields)
+        writer.writerows([csv_text(row[field]) for field in fields] for row in self.records(name))
+        return out.getvalue().encode("utf-8")
+
+    def files(self) -> dict[str, bytes]:
+        """The package's files as downloaded, then each derived table's CSV and schema under ``derived/``."""
+        files = dict(self.package.files())
+        for name, (spec, _) in self._derived.items():
+            files[spec.path] = self.csv_bytes(name)
+            files[spec.path.removesuffix(".csv") + ".schema.json"] = (
+                json.dumps(self.schema(name), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return files

@@ -41,7 +41,9 @@ def _excel_text(package: "Package", name: str) -> str:
     # The typed read first: it checks hash, header, shape, types and enums as every export does.
     package.records(name)
     dialect = package.resource(name).dialect
-    text = package.read_bytes(name).decode("utf-8")  # checked above: the reader refuses anything else
+    derived = getattr(package, "is_derived", lambda _name: False)(name)
+    data = package.csv_bytes(name) if derived else package.read_bytes(name)  # type: ignore[attr-defined]
+    text = data.decode("utf-8")  # checked above: the reader refuses anything else
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=dialect.delimiter, quotechar=dialect.quote_char,
         doublequote=dialect.double_quote, escapechar=dialect.escape_char, skipinitialspace=dialect.skip_initial_space,
@@ -54,7 +56,7 @@ def _excel_text(package: "Package", name: str) -> str:
 
 
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
-    """Plan the package's own files (byte for byte), or one Excel-safe CSV per table."""
+    """Plan the package's own files (byte for byte) and the derived tables under ``derived/``, or one Excel-safe CSV per table."""
     if excel:
         return {
             resource_file(outdir, name, ".csv"): partial(_write_bytes, _excel_text(package, name).encode("utf-8"))

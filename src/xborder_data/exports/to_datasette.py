@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from xborder_data.exports import to_sqlite
 from xborder_data.exports._files import Writers, field_description, field_title, resource_text
 from xborder_data.storage.links import safe_url
-from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import TableSchema
@@ -94,17 +93,6 @@ def metadata(package: "Package", database: str, lang: str = "en") -> dict[str, A
         if label:
             table["label_column"] = label
         tables[name] = table
-    if has_panel(package):  # the sqlite export holds the panel then
-        from xborder_data.research.did import PANEL_TABLE, TITLES, export_span
-
-        start, end = export_span(package)
-        tables[PANEL_TABLE] = {
-            "title": "Balanced DID panel of the pilot zones",
-            "description": (f"Every prefecture-level unit of units, every year {start}-{end}: treatment by the first batch "
-                            "(rule approval_year, absorbing), never-treated units coded 0; see xborder_data.did_panel."),
-            "columns": dict(TITLES),
-            "label_column": "name_zh",
-        }
     tables[to_sqlite.METADATA_TABLE] = {
         "description": "The package's datapackage.json and version, as exported.",
         "hidden": True,

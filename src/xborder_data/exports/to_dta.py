@@ -38,7 +38,6 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, cast
 
 from xborder_data.errors import UsageError, XborderDataError
 from xborder_data.exports._files import Writers, field_title, resource_file, resource_text
-from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -395,7 +394,7 @@ def _plain_enum(values: "pd.Series", spec: "FieldSpec", dtype: str) -> "pd.Serie
 
 
 def writers(package: "Package", outdir: Path, *, excel: bool = False, lang: str = "en") -> Writers:
-    """Plan ``NAME.dta`` per table, and ``did_panel.dta`` when the package has units.
+    """Plan ``NAME.dta`` per table, the derived ones (the DID panel) included.
 
     Args:
         lang: ``"en"`` or ``"zh"``: the language of variable labels (a field without a Chinese title keeps its English one).
@@ -413,15 +412,6 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False, lang: str 
         return write
 
     plan: dict[Path, Callable[[Path], None]] = {resource_file(outdir, name, ".dta"): writer(name) for name in package.resources()}
-    if has_panel(package):
-        from xborder_data.research.did import PANEL_TABLE, did_panel, export_span
-
-        def panel(path: Path) -> None:
-            start, end = export_span(package)
-            write_panel(did_panel(start, end, package=package), path, package,
-                        f"balanced panel {start}-{end}, approval_year, absorbing", lang=lang)
-
-        plan[outdir / f"{PANEL_TABLE}.dta"] = panel
     return plan
 
 

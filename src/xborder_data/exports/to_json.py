@@ -11,27 +11,18 @@ so an install of xborder-data validates its own json export.
 from __future__ import annotations
 
 import json
-import math
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.errors import DescriptorError
 from xborder_data.exports._files import Writers, resource_file
 from xborder_data.storage.links import safe_descriptor
+from xborder_data.tableschema.writing import json_value
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
 DESCRIPTOR = "descriptor.json"
-
-
-def _strict(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
 
 
 def _writer(content: Any) -> Callable[[Path], None]:
@@ -56,6 +47,16 @@ def descriptor_for_json(package: "Package") -> dict[str, Any]:
             entry.pop(key, None)
         entry.update(path=resource_file(Path(), name, ".json").as_posix(), format="json", mediatype="application/json")
         entry["schema"] = safe_descriptor(package.schema(name))
+    listed = {entry.get("name") for entry in descriptor.get("resources", [])}
+    for name in package.resources():  # the derived tables (the DID panel), described like the resources
+        if name not in listed:
+            spec = package.resource(name)
+            entry = {"name": name, "path": resource_file(Path(), name, ".json").as_posix(), "format": "json",
+                     "mediatype": "application/json", "title": spec.title, "description": spec.description,
+                     "schema": safe_descriptor(package.schema(name))}
+            if spec.title_zh:
+                entry["zh"] = {"title": spec.title_zh, "description": spec.description_zh} if spec.description_zh else {"title": spec.title_zh}
+            descriptor.setdefault("resources", []).append(entry)
     return descriptor
 
 
@@ -63,7 +64,7 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
     """Plan ``NAME.json`` (a list of objects; dates as YYYY-MM-DD) per table and ``descriptor.json``."""
     plan: Writers = {}
     for name in package.resources():
-        records = [{key: _strict(value) for key, value in row.items()} for row in package.records(name)]
+        records = [{key: json_value(value) for key, value in row.items()} for row in package.records(name)]
         plan[resource_file(outdir, name, ".json")] = _writer(records)
     if outdir / DESCRIPTOR in plan:
         raise DescriptorError(

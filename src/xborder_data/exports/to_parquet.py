@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Callable
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, resource_file
 from xborder_data.tableschema.typemap import mapping_for
-from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -65,7 +64,7 @@ def build_table(package: "Package", name: str) -> "pa.Table":
 
 
 def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers:
-    """Plan ``NAME.parquet`` per table, and ``did_panel.parquet`` when the package has its inputs."""
+    """Plan ``NAME.parquet`` per table, the derived ones (the DID panel) included, with the same Arrow types."""
     pa = _pyarrow()
 
     def writer(name: str) -> Callable[[Path], None]:
@@ -76,12 +75,4 @@ def writers(package: "Package", outdir: Path, *, excel: bool = False) -> Writers
 
         return write
 
-    plan: Writers = {resource_file(outdir, name, ".parquet"): writer(name) for name in package.resources()}
-    if has_panel(package):
-        from xborder_data.research.did import PANEL_TABLE, calendar_dates, did_panel, export_span
-
-        def panel(path: Path) -> None:
-            calendar_dates(did_panel(*export_span(package), package=package)).to_parquet(path, index=False)
-
-        plan[outdir / f"{PANEL_TABLE}.parquet"] = panel
-    return plan
+    return {resource_file(outdir, name, ".parquet"): writer(name) for name in package.resources()}

@@ -13,7 +13,6 @@ from xborder_data.errors import BrokenReferenceError, DescriptorError
 from xborder_data.exports._files import Writers, package_name
 from xborder_data.storage.links import safe_descriptor
 from xborder_data.tableschema.typemap import TYPES, mapping_for
-from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import TableSchema
@@ -76,7 +75,6 @@ def _fill(connection: sqlite3.Connection, package: "Package") -> None:
                 f"INSERT INTO {_quote(name)} ({columns}) VALUES ({placeholders})",
                 ([_cell(row[spec.name]) for spec in schema.fields] for row in package.records(name)),
             )
-        _fill_panel(connection, package)
         connection.execute(f"CREATE TABLE {_quote(METADATA_TABLE)} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         connection.executemany(
             f"INSERT INTO {_quote(METADATA_TABLE)} VALUES (?, ?)",
@@ -93,20 +91,6 @@ def _fill(connection: sqlite3.Connection, package: "Package") -> None:
             f"sqlite export: row {rowid} of {table!r} refers to a missing row of {parent!r}; "
             "run `xborder-data validate` on the package."
         )
-
-
-def _fill_panel(connection: sqlite3.Connection, package: "Package") -> None:
-    """The balanced DID panel as one more table, so SQL users merge it like the resources."""
-    from xborder_data.research.did import COLUMNS, INTEGERS, PANEL_TABLE, did_rows, export_span
-
-    if not has_panel(package):
-        return  # an older copy without the universe of units has no balanced panel
-    columns = ", ".join(f"{_quote(c)} {'INTEGER' if c in INTEGERS else 'TEXT'}" for c in COLUMNS)
-    connection.execute(f"CREATE TABLE {_quote(PANEL_TABLE)} ({columns}, PRIMARY KEY (unit_code, year))")
-    connection.executemany(
-        f"INSERT INTO {_quote(PANEL_TABLE)} VALUES ({', '.join('?' for _ in COLUMNS)})",
-        ([_cell(row[c]) for c in COLUMNS] for row in did_rows(package, *export_span(package))),
-    )
 
 
 def check_names(package: "Package") -> None:

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, field_description, field_title, package_name, resource_file, resource_text
 from xborder_data.storage.links import safe_descriptor
-from xborder_data.research.did import has_panel
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -178,7 +177,7 @@ def _print_setup(openpyxl: Any, sheet: Any) -> None:
 
 
 def _column_rows(package: "Package", lang: str) -> list[list[Any]]:
-    """One row per column of every table (and of the panel): table, column, type, title and description in both languages."""
+    """One row per column of every table (the derived DID panel too): table, column, type, title and description in both languages."""
     other = "en" if lang == "zh" else "zh"
     rows: list[list[Any]] = []
     for name in package.resources():
@@ -188,17 +187,6 @@ def _column_rows(package: "Package", lang: str) -> list[list[Any]]:
             if lang == "en" and not second[0]:
                 second[1] = ""  # no Chinese text: the English one is not repeated
             rows.append([name, spec.name, spec.type, *first, *second])
-    if has_panel(package):
-        from xborder_data.research import did
-
-        zh_titles = getattr(did, "TITLES_ZH", None) or {}
-        units = {spec.name: spec for spec in package.table_schema("units").fields}
-        for column in did.COLUMNS:
-            kind = "integer" if column in did.INTEGERS else "date" if column.endswith("_date") else "string"
-            english = did.TITLES.get(column, "")
-            chinese = zh_titles.get(column, "") or (field_title(package, "units", units[column], "zh", fallback=False) if column in units else "")
-            titles = [chinese or english, "", english, ""] if lang == "zh" else [english, "", chinese, ""]
-            rows.append([did.PANEL_TABLE, column, kind, *titles])
     return rows
 
 
@@ -216,15 +204,6 @@ def _readme_rows(package: "Package", lang: str = "en") -> list[list[Any]]:
     rows += [[source.get("title", ""), source.get("path", "")] for source in descriptor.get("sources", [])]
     rows += [[], ["sheet", "rows", "description"]]
     rows += [[name, len(package.records(name)), resource_text(package, name, "description", lang)] for name in package.resources()]
-    if has_panel(package):
-        from xborder_data.research.did import PANEL_TABLE, PREFECTURE_LEVELS, TITLES, export_span
-
-        start, end = export_span(package)
-        units = sum(1 for unit in package.records("units") if unit["level"] in PREFECTURE_LEVELS)
-        rows += [[PANEL_TABLE, units * (end - start + 1),
-                  f"The balanced DID panel: every prefecture-level unit, every year {start}-{end}, rule approval_year, "
-                  "absorbing treatment, never-treated units coded 0 (xborder_data.did_panel)."]]
-        rows += [[], ["did_panel column", "title"]] + [[column, title] for column, title in TITLES.items()]
     rows += [[], ["Every row's sources are in the sheets 'claims', 'evidence' and 'sources'."]]
     return rows
 
@@ -281,13 +260,6 @@ def write_workbook(package: "Package", path: Path, lang: str = "en") -> None:
         for record in package.records(name):
             sheet.add([record[spec.name] for spec in fields])
         sheet.finish(table=True)
-    if has_panel(package):
-        from xborder_data.research.did import COLUMNS, PANEL_TABLE, did_rows, export_span
-
-        panel = _SheetWriter(openpyxl, book, PANEL_TABLE, COLUMNS, changed)
-        for unit_year in did_rows(package, *export_span(package)):
-            panel.add([unit_year[c] for c in COLUMNS])
-        panel.finish(table=True)
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(_reproducible(buffer.getvalue()))

@@ -9,7 +9,7 @@ that leaves a unit unmatched keeps integers instead of turning them into floats.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.dtypes import DATETIME_UNIT, numpy_dtypes
 from xborder_data.errors import DescriptorError, UsageError
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from xborder_data.package import Package
+    from xborder_data.tableschema.descriptor import ResourceSpec
 
 # The levels of ``units`` that are prefecture-level divisions (municipalities count as one).
 PREFECTURE_LEVELS = ("municipality", "prefecture_city", "autonomous_prefecture", "region", "league")
@@ -138,7 +139,7 @@ def _batch_year(batch: dict[str, Any], rule: Rule) -> int:
 
 def columns(programmes: list[str]) -> list[str]:
     """The panel's columns with the given programmes' four columns each at the end."""
-    return COLUMNS + [f"{programme}_{suffix}" for programme in programmes for suffix in progs.SUFFIXES]
+    return COLUMNS + [progs.column(programme, suffix) for programme in programmes for suffix in progs.SUFFIXES]
 
 
 def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_year",
@@ -195,7 +196,7 @@ def did_rows(package: "Package", start: int, end: int, rule: Rule = "approval_ye
             since = None if first is None else year - first
             row = {**base, "year": year, "treated": is_treated(hit, year, treatment) if hit else 0, "years_since_treatment": since}
             for programme in concurrent:
-                row[f"{programme.programme_id}_treated"] = programme.treated(unit["unit_code"], year)
+                row[progs.column(programme.programme_id, "treated")] = programme.treated(unit["unit_code"], year)
             rows.append(row)
     names = columns(chosen)
     return [{column: row[column] for column in names} for row in rows]
@@ -216,12 +217,52 @@ def schema(package: "Package", programmes: Any = ()) -> dict[str, Any]:
     for programme in chosen:
         row = names[programme]
         treatment = progs.ProgrammeTreatment(programme, row["name_en"] or programme)
-        for column, title in treatment.titles().items():
-            suffix = column[len(programme) + 1:]
+        for (column, title), suffix in zip(treatment.titles().items(), progs.SUFFIXES):
             fields.append({"name": column, "type": "integer", "title": title,
                            "description": f"{row['name_en']} ({programme}): {progs.DESCRIPTIONS[suffix]}",
                            "zh": {"title": f"{row['name_zh']}：{SUFFIX_ZH[suffix]}"}})
     return {"fields": fields, "primaryKey": ["unit_code", "year"]}
+
+
+PANEL_PATH = f"derived/{PANEL_TABLE}.csv"  # where a copy of the package writes the panel beside its own files
+PANEL_TITLE = "Balanced DID panel (derived)"
+PANEL_TITLE_ZH = "平衡双重差分面板（派生表）"
+
+
+def panel_description(package: "Package", lang: str = "en") -> str:
+    """What the exports' panel is: its years, rule and treatment, in English or Chinese."""
+    start, end = export_span(package)
+    if lang == "zh":
+        return (f"由 units、pilot_zones、pilot_zone_batches 和各项目成员表派生的平衡面板：每个地级单位 × {start}–{end} 年，"
+                "规则为 approval_year（批复当年起处理），处理为 absorbing，从未处理的单位记为 0，含全部并行项目的处理列；"
+                "其他规则与选项请用 xborder_data.did_panel 或 xborder-data panel 生成。")
+    return (f"Derived from units, pilot_zones, pilot_zone_batches and the programme tables: every prefecture-level unit × "
+            f"{start}–{end}, rule approval_year (treated from the year of approval), absorbing treatment, never-treated units "
+            "coded 0, with every concurrent programme's columns. For another rule or option use xborder_data.did_panel or "
+            "xborder-data panel.")
+
+
+def panel_resource(package: "Package") -> "tuple[ResourceSpec, Callable[[], list[dict[str, Any]]]] | None":
+    """The exports' DID panel as a derived resource: a ResourceSpec (name, path, Table Schema with titles,
+    descriptions and Chinese titles) and a function giving its rows; None for a copy without the panel's inputs."""
+    from xborder_data.tableschema.descriptor import ResourceSpec, parse_schema
+
+    if not has_panel(package):
+        return None
+    raw = schema(package, "all")
+    units = {spec.name: spec for spec in package.table_schema("units").fields}
+    for field in raw["fields"]:
+        if field["name"] == "level" and units.get("level") is not None and units["level"].enum is not None:
+            field["constraints"] = {"enum": list(units["level"].enum)}  # the same categories as units.level, for joins
+    raw["foreignKeys"] = [{"fields": ["unit_code"], "reference": {"resource": "units", "fields": ["unit_code"]}}]
+    spec = ResourceSpec(name=PANEL_TABLE, path=PANEL_PATH, title=PANEL_TITLE, description=panel_description(package),
+                        bytes=None, hash=None, schema=parse_schema(raw, PANEL_TABLE),
+                        title_zh=PANEL_TITLE_ZH, description_zh=panel_description(package, "zh"))
+
+    def rows() -> list[dict[str, Any]]:
+        return did_rows(package, *export_span(package), programmes="all")
+
+    return spec, rows
 
 
 def titles(package: "Package", programmes: Any = ()) -> dict[str, str]:
@@ -252,11 +293,12 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
             year (the treatment list a spreadsheet or ``reshape`` starts from).
         programmes: the concurrent programmes to add, by ``programme_id``
             (``"all"``, one id, or a list; none by default). Each adds four
-            columns: ``<id>_treated`` (0/1 by year; empty for a member whose
-            round no source dates), ``<id>_first_year``, ``<id>_unlisted``
+            columns, named by the programme id without "_pilot" (the stem):
+            ``<stem>_treated`` (0/1 by year; empty for a member whose
+            round no source dates), ``<stem>_first_year``, ``<stem>_unlisted``
             (1 for a unit no member treats while a round whose members are not
             all listed falls in the window: it may be an unlisted member) and
-            ``<id>_rule_year`` (the year from which membership follows a rule,
+            ``<stem>_rule_year`` (the year from which membership follows a rule,
             ``programme_rounds.rule_text``, rather than a list: retail import
             from 2021, B2B export nationwide from 2021; the panel does not
             apply the rule). Members are dated, and county-level members
@@ -332,7 +374,7 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
             frame[column] = frame[column].astype("string")
     for column in ("approval_date", "announced_date"):
         frame[column] = pd.to_datetime(frame[column]).astype(f"datetime64[{DATETIME_UNIT}]")  # load()'s unit
-    out = frame if form == "long" else _wide(frame, [f"{programme}_treated" for programme in chosen])
+    out = frame if form == "long" else _wide(frame, [progs.column(programme, "treated") for programme in chosen])
     return out if nullable else numpy_dtypes(out)
 
 

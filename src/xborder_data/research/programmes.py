@@ -24,6 +24,17 @@ MEMBER_TABLE = "programme_members"  # programmes.member_table of the programmes 
 # Members below prefecture level: a county-level city (Yiwu), a county-level area (Pingtan) or a new area.
 BELOW_PREFECTURE = frozenset({"county_city", "new_area", "other"})
 SUFFIXES = ("treated", "first_year", "unlisted", "rule_year")
+
+
+def stem(programme_id: str) -> str:
+    """The prefix of a programme's panel columns: its id without "_pilot", so that every name fits
+    Stata's 32 characters (market_procurement_first_year, not market_procurement_pilot_first_year)."""
+    return programme_id.removesuffix("_pilot")
+
+
+def column(programme_id: str, suffix: str) -> str:
+    """A programme's panel column: ``column("retail_import_pilot", "treated")`` is ``retail_import_treated``."""
+    return f"{stem(programme_id)}_{suffix}"
 DESCRIPTIONS = {
     "treated": "1 from the year its first member inside the unit is dated (under the panel's rule), 0 before and for "
                "non-members; empty for a member whose round no source dates.",
@@ -59,10 +70,10 @@ class ProgrammeTreatment:
     rule_year: int | None = None
 
     def columns(self) -> list[str]:
-        return [f"{self.programme_id}_{suffix}" for suffix in SUFFIXES]
+        return [column(self.programme_id, suffix) for suffix in SUFFIXES]
 
     def titles(self) -> dict[str, str]:
-        name = self.name_en
+        name = stem(self.programme_id).replace("_", " ")  # short: a Stata label holds 80 characters
         return dict(zip(self.columns(), (f"{name}: treated (0/1)", f"{name}: first treated year",
                                          f"{name}: may be an unlisted member", f"{name}: membership by rule from")))
 
@@ -70,8 +81,8 @@ class ProgrammeTreatment:
         """The columns that do not vary by year, for one unit in a panel ending in ``end``."""
         member = unit_code in self.first_year
         unlisted = not member and any(year is None or year <= end for year in self.gap_years)
-        return {f"{self.programme_id}_first_year": self.first_year.get(unit_code),
-                f"{self.programme_id}_unlisted": int(unlisted), f"{self.programme_id}_rule_year": self.rule_year}
+        return {column(self.programme_id, "first_year"): self.first_year.get(unit_code),
+                column(self.programme_id, "unlisted"): int(unlisted), column(self.programme_id, "rule_year"): self.rule_year}
 
     def treated(self, unit_code: str, year: int) -> int | None:
         """1 from the member's first year on, 0 before and for non-members, None for an undated member."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from collections import Counter
+from dataclasses import replace
+from functools import partial
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,13 +20,15 @@ from xborder_data.storage.staging import (
 from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, trade_chart
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
+from xborder_data.site.i18n import FOLDER, HTML_LANG, LANGS, STRINGS, SVG_SUFFIX, Lang, join, text
 from xborder_data.site.links import CSP, is_local_url, is_safe_url, offline_page, safe_links
-from xborder_data.site.tables import build_citations, build_errata, build_table, single_key
+from xborder_data.site.tables import build_citations, build_errata, build_table, resource_texts, single_key, zh_text
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
 DATASHEET = "DATASHEET.md"
+DATASHEET_ZH = "DATASHEET.zh-CN.md"  # the Chinese datasheet, where the package has one
 # Files copied as they are into the site's assets/ folder: (folder in the package, name).
 ASSETS = (
     ("vendor", "tablesort.min.js"),
@@ -32,6 +36,7 @@ ASSETS = (
     ("templates", "tables.js"),
     ("vendor", "LICENSE-tablesort"),
     ("vendor", "LICENSE-world-atlas"),
+    ("vendor", "LICENSE-natural-earth"),
 )
 
 
@@ -65,12 +70,13 @@ def _markdown(text: str) -> str:
     return str(md.render(text))
 
 
-def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
+def _site_info(package: "Package", has_datasheet: bool, lang: Lang) -> dict[str, Any]:
     descriptor = package.descriptor()
     # A licence URL the shared filter refuses is left out (shown as text), never linked.
     licenses = [{**lic, "path": safe_url(lic.get("path", ""))} for lic in descriptor.get("licenses", [])]
+    title = descriptor.get("title") or descriptor.get("name", "xborder-data")
     return {
-        "title": descriptor.get("title") or descriptor.get("name", "xborder-data"),
+        "title": (zh_text(descriptor, "title") or title) if lang == "zh" else title,
         "version": package.version,
         "licenses": licenses,
         "license_names": ", ".join(lic.get("name", "") for lic in licenses),
@@ -78,8 +84,8 @@ def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
         "tables": [
             {
                 "name": name,
-                "title": package.resource(name).title or name,
-                "description": package.resource(name).description,
+                "title": resource_texts(package, name, lang)[0],
+                "description": resource_texts(package, name, lang)[1],
                 "rows": len(package.records(name)),
             }
             for name in package.resources()
@@ -87,17 +93,25 @@ def _site_info(package: "Package", has_datasheet: bool) -> dict[str, Any]:
     }
 
 
-def _render(env: Any, template: str, target: Path, **context: Any) -> None:
+def _render(env: Any, template: str, out: Path, page: str, lang: Lang, **context: Any) -> None:
+    """Render ``page`` (a path under a language's folder) in ``lang``, with the links every page shares."""
+    depth = page.count("/")
+    base = "../" * depth  # this language's root
+    root = "../" * (depth + (lang != "en"))  # the site's root: style, assets, downloads, charts
+    twin_lang: Lang = "en" if lang == "zh" else "zh"
+    twin = root + FOLDER[twin_lang] + page
+    target = out / FOLDER[lang] / page
     target.parent.mkdir(parents=True, exist_ok=True)
-    page = offline_page(safe_links(env.get_template(template).render(csp=CSP, **context)))
-    target.write_text(page, encoding="utf-8", newline="\n")
+    html = env.get_template(template).render(
+        csp=CSP, lang=lang, html_lang=HTML_LANG[lang], _=partial(text, lang), base=base, root=root,
+        twin=twin, twin_lang=HTML_LANG[twin_lang], **context,
+    )
+    target.write_text(offline_page(safe_links(html)), encoding="utf-8", newline="\n")
 
 
-def _write_site(package: "Package", site: Path, datasheet: str | None) -> Path:
+def _write_site(package: "Package", site: Path, datasheet: str | None, datasheet_zh: str | None = None) -> Path:
     markup = require("markupsafe").Markup  # installed with jinja2
     env = _environment()
-    info = _site_info(package, datasheet is not None)
-    common = {"site": info}
 
     site_files = resources.files("xborder_data.site")
     (site / "style.css").write_bytes(site_files.joinpath("templates", "style.css").read_bytes())
@@ -108,92 +122,77 @@ def _write_site(package: "Package", site: Path, datasheet: str | None) -> Path:
     copied = copy_package(package, site, downloads_dir)
     exports = build_exports(package, site, downloads_dir)
     downloads = {"files": exports.files + copied, "notes": exports.notes, "groups": exports.groups}
+    (site / "charts").mkdir()
 
     # The article's own claims are fact-checked; later sources' claims are the evidence itself.
     claims = [c for c in package.records("claims") if c["source_id"] == "article"]
     by_status = Counter(c["status"] for c in claims)
     later = len(package.records("claims")) - len(claims)
-    stats = {"claims": len(claims), "later": later, "by_status": [{"status": s, "count": n} for s, n in by_status.most_common()]}
     has_zone_map = pilot_zone_charts.has_zones(package)
-    index = site / "index.html"
-    _render(
-        env,
-        "index.html",
-        index,
-        base="",
-        page_title="Home",
-        stats=stats,
-        citation_text=package.citation("text"),
-        citation_bibtex=package.citation("bibtex"),
-        downloads=downloads,
-        has_zone_map=has_zone_map,
-        **common,
-    )
+    entries: list[Any] = []  # the citations are slow (every row's sources): built once, then retitled per language
+    for lang in LANGS:
+        common = {"site": _site_info(package, datasheet is not None, lang)}
 
-    def chart_file(chart: Any) -> str:
-        # The same SVG on its own, for a reader to open at full size (and zoom) on a small screen.
-        (site / "charts").mkdir(exist_ok=True)
-        (site / "charts" / f"{chart.name}.svg").write_text(chart.svg, encoding="utf-8", newline="\n")
-        return f"charts/{chart.name}.svg"
+        def page(template: str, name: str, title: str, **context: Any) -> None:
+            _render(env, template, site, name, lang, page_title=title, **context, **common)  # noqa: B023
 
-    for template, chart, tables in (
-        ("trade.html", trade_chart.trade_series(package), [trade_chart.RESOURCE]),
-        ("timeline.html", timeline_chart.timeline(package), ["stages", "platforms", "policies"]),
-        ("chart.html", figures_chart.market_figures(package), ["market_figures", "drivers"]),
-    ):
-        _render(
-            env,
-            template,
-            site / f"{chart.name}.html",
-            base="",
-            page_title=chart.title,
-            chart=chart,
-            svg=markup(chart.svg),  # SVG from vl-convert, which escapes the data's text itself
-            svg_href=chart_file(chart),
-            chart_tables=tables,
-            **common,
+        def chart_file(chart: Any) -> str:
+            # The same SVG on its own, for a reader to open at full size (and zoom) on a small screen.
+            name = f"{chart.name}{SVG_SUFFIX[lang]}.svg"  # noqa: B023
+            (site / "charts" / name).write_text(chart.svg, encoding="utf-8", newline="\n")
+            return ("../" if lang == "zh" else "") + f"charts/{name}"  # noqa: B023
+
+        stats = {
+            "claims": len(claims),
+            "statuses": join(lang, [text(lang, "home.status_count", count=n, status=text(lang, f"status.{s}") if f"status.{s}" in STRINGS else s) for s, n in by_status.most_common()]),
+            "later_text": text(lang, "home.later", later=later) if later else "",
+        }
+        page(
+            "index.html", "index.html", text(lang, "home.title"), stats=stats, citation_text=package.citation("text"),
+            citation_bibtex=package.citation("bibtex"), downloads=downloads, has_zone_map=has_zone_map,
         )
-
-    count = pilot_zone_charts.cumulative_count(package)
-    zone_map = pilot_zone_charts.zone_map(package) if has_zone_map else None
-    _render(
-        env,
-        "pilot-zones.html",
-        site / "pilot-zones.html",
-        base="",
-        page_title="Pilot zones",
-        count=count,
-        count_svg=markup(count.svg),
-        count_href=chart_file(count),
-        zone_map=zone_map,
-        map_svg=markup(zone_map.svg) if zone_map else "",
-        map_href=chart_file(zone_map) if zone_map else "",
-        tables=[pilot_zone_charts.BATCHES] + ([pilot_zone_charts.ZONES] if has_zone_map else []),
-        **common,
-    )
-
-    for name in package.resources():
-        _render(
-            env,
-            "table.html",
-            site / "tables" / f"{name}.html",
-            base="../",
-            page_title=package.resource(name).title or name,
-            table=build_table(package, name),
-            has_citations=single_key(package, name) is not None,
-            csv_path=package.path(name).relative_to(package.root).as_posix(),
-            **common,
+        trade = trade_chart.trade_series(package, lang)
+        annual = trade_chart.annual(package, lang)
+        page(
+            "trade.html", "trade.html", text(lang, "trade.title"), chart=trade, svg=markup(trade.svg), svg_href=chart_file(trade),
+            annual=annual, annual_svg=markup(annual.svg), annual_href=chart_file(annual), chart_tables=[trade_chart.RESOURCE],
         )
+        for template, chart, tables in (
+            ("timeline.html", timeline_chart.timeline(package, lang), ["stages", "platforms", "policies"]),
+            ("chart.html", figures_chart.market_figures(package, lang), ["market_figures", "drivers"]),
+        ):
+            # SVG from vl-convert, which escapes the data's text itself
+            page(template, f"{chart.name}.html", chart.title, chart=chart, svg=markup(chart.svg), svg_href=chart_file(chart), chart_tables=tables)
 
-    _render(env, "citations.html", site / "citations.html", base="", page_title="Citations", entries=build_citations(package), **common)
-    _render(env, "errata.html", site / "errata.html", base="", page_title="Errata", errata=build_errata(package), **common)
-    if datasheet is not None:
-        body = _markdown(datasheet)
-        _render(env, "datasheet.html", site / "datasheet.html", base="", page_title="Datasheet", body=markup(body), **common)
-    return index
+        count = pilot_zone_charts.cumulative_count(package, lang)
+        zone_map = pilot_zone_charts.zone_map(package, lang) if has_zone_map else None
+        page(
+            "pilot-zones.html", "pilot-zones.html", text(lang, "pz.title"), count=count, count_svg=markup(count.svg),
+            count_href=chart_file(count), zone_map=zone_map, map_svg=markup(zone_map.svg) if zone_map else "",
+            map_href=chart_file(zone_map) if zone_map else "",
+            tables=[pilot_zone_charts.BATCHES] + ([pilot_zone_charts.ZONES] if has_zone_map else []),
+        )
+        for name in package.resources():
+            csv_path = package.path(name).relative_to(package.root).as_posix()
+            root = "../" * (1 + (lang != "en"))
+            download = markup('<a href="{}" download>{}</a>').format(f"{root}downloads/{csv_path}", csv_path)
+            table = build_table(package, name, lang)
+            page("table.html", f"tables/{name}.html", table.title, table=table, has_citations=single_key(package, name) is not None, download=download)
+
+        entries = entries or build_citations(package)
+        titles = {name: resource_texts(package, name, lang)[0] for name in package.resources()}
+        page("citations.html", "citations.html", text(lang, "citations.title"), entries=[replace(e, resource_title=titles[e.resource]) for e in entries])
+        page("errata.html", "errata.html", text(lang, "errata.title"), errata=build_errata(package))
+        if datasheet is not None:
+            own = datasheet_zh if lang == "zh" and datasheet_zh is not None else None
+            body = _markdown(own if own is not None else datasheet)
+            body_lang = HTML_LANG[lang] if own is not None or lang == "en" else "en"
+            note = text(lang, "datasheet.english_only") if body_lang != HTML_LANG[lang] else ""
+            page("datasheet.html", "datasheet.html", text(lang, "datasheet.title"), body=markup(body), body_lang=body_lang, note=note)
+    return site / "index.html"
 
 
-def _refuse_foreign_hard_link(package: "Package", datasheet: str) -> None:
+def _refuse_foreign_hard_link(package: "Package", datasheet: str, name: str = DATASHEET) -> None:
     """A hard-linked datasheet may be a file from outside the package under the datasheet's name.
 
     An installer may hard-link a wheel's files from its cache, so a hard link is
@@ -201,12 +200,12 @@ def _refuse_foreign_hard_link(package: "Package", datasheet: str) -> None:
     """
     from xborder_data.checks.integrity import release_manifest, sha256_hex
 
-    if os.stat(package.root / DATASHEET).st_nlink <= 1:
+    if os.stat(package.root / name).st_nlink <= 1:
         return
-    released = release_manifest().get(package.version, {}).get(DATASHEET)
+    released = release_manifest().get(package.version, {}).get(name)
     if released != sha256_hex(datasheet.encode("utf-8")):
         raise UnsafePathError(
-            f"{package.root / DATASHEET}: the datasheet is a hard link (it has other names, perhaps outside the package) "
+            f"{package.root / name}: the datasheet is a hard link (it has other names, perhaps outside the package) "
             "and is not the release's; copy it into place, or restore it from the release."
         )
 
@@ -259,9 +258,12 @@ def build_site(package: "Package", outdir: str | os.PathLike[str], *, force: boo
     datasheet = read_text_inside(package.root, DATASHEET, what="datasheet")
     if datasheet is not None:
         _refuse_foreign_hard_link(package, datasheet)
+    datasheet_zh = read_text_inside(package.root, DATASHEET_ZH, what="Chinese datasheet") if datasheet is not None else None
+    if datasheet_zh is not None:
+        _refuse_foreign_hard_link(package, datasheet_zh, DATASHEET_ZH)
     with staging_folder(target) as staging:
         site = staging / "site"
         site.mkdir()
-        _write_site(package, site, datasheet)
+        _write_site(package, site, datasheet, datasheet_zh)
         place_folder(site, target, force=force, expected=before)
     return target / "index.html"

@@ -18,6 +18,7 @@ from xborder_data.site._deps import require
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
+    from xborder_data.site.i18n import Lang
 
 # Latin first, then the CJK faces readers are likely to have, so Chinese never shows as boxes.
 FONT = (
@@ -151,8 +152,10 @@ def corrections(package: "Package", resource: str) -> dict[str, list[dict[str, A
     return found
 
 
-def printed_note(claims: list[dict[str, Any]]) -> str:
+def printed_note(claims: list[dict[str, Any]], lang: "Lang" = "en") -> str:
     """'headquarters corrected; the article printed “…”': what was fixed and the article's words."""
+    from xborder_data.site.i18n import text as words_in
+
     texts = [str(c["as_printed"]) for c in claims]
     # Keep the longest wording where one quote contains another.
     printed: list[str] = []
@@ -161,4 +164,4 @@ def printed_note(claims: list[dict[str, Any]]) -> str:
             printed.append(text)
     quoted = "; ".join(f"“{text}”" for text in printed)
     what = ", ".join(f"{c['field'] or 'row'} {c['status']}" for c in claims)
-    return f"{what}; the article printed {quoted}"
+    return words_in(lang, "tl.printed", what=what, quoted=quoted)

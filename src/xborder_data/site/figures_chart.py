@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.site._deps import require
 from xborder_data.site.charts import FONT, Chart, enum_values, render_svg, sentence, words, wrap
+from xborder_data.site.i18n import Lang, join, text
 from xborder_data.site.numbers import number_text
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def _unit_rank(unit: str) -> int:
     return units.index(unit) if unit in units else len(units)
 
 
-def market_figures(package: "Package") -> Chart:
+def market_figures(package: "Package", lang: Lang = "en") -> Chart:
     """Every market figure, one panel per driver and unit, shaped by kind, coloured by status."""
     alt = require("altair")
     drivers = {d["driver_id"]: d for d in package.records("drivers")}
@@ -79,7 +80,7 @@ def market_figures(package: "Package") -> Chart:
             "label": value_label(r),
             "right_half": float(r["value"]) > panel_max[(r["driver_id"], r["unit"])] / 2,
             "room": panel_max[(r["driver_id"], r["unit"])] * 1.1,
-            "panel": f"{driver_name(r['driver_id'])}, in {UNIT_TITLES.get(r['unit'], r['unit'])}",
+            "panel": text(lang, "mf.panel", driver=driver_name(r["driver_id"]), unit=UNIT_TITLES.get(r["unit"], r["unit"])),
             "panel_order": f"{drivers.get(r['driver_id'], {}).get('ordinal', 0):04d} {_unit_rank(r['unit'])}",
         }
         for r in rows
@@ -87,8 +88,8 @@ def market_figures(package: "Package") -> Chart:
     kinds = enum_values(package, "market_figures", "kind")
     statuses = enum_values(package, "market_figures", "status")
     status_scale = alt.Scale(domain=statuses, range=[STATUS_COLOURS.get(s, "#777777") for s in statuses])
-    status_colour = alt.Color("status:N", title="Fact-check status", scale=status_scale)
-    x = alt.X("value:Q", title="Value, in the panel's unit", scale=alt.Scale(zero=True, nice=True))
+    status_colour = alt.Color("status:N", title=text(lang, "mf.status"), scale=status_scale)
+    x = alt.X("value:Q", title=text(lang, "mf.x"), scale=alt.Scale(zero=True, nice=True))
     y = alt.Y(
         "figure:N",
         title=None,
@@ -100,7 +101,7 @@ def market_figures(package: "Package") -> Chart:
         y=y,
         shape=alt.Shape(
             "kind:N",
-            title="Kind",
+            title=text(lang, "mf.kind"),
             scale=alt.Scale(domain=[words(k) for k in kinds], range=[KIND_SHAPES.get(k, "circle") for k in kinds]),
         ),
         color=status_colour,
@@ -108,7 +109,7 @@ def market_figures(package: "Package") -> Chart:
     left = base.transform_filter("datum.right_half").mark_text(align="right", dx=-10, fontSize=11)
     right = base.transform_filter("!datum.right_half").mark_text(align="left", dx=10, fontSize=11)
     # An invisible mark a tenth past each panel's largest value keeps that point off the axis end.
-    room = base.mark_point(opacity=0).encode(x=alt.X("room:Q", title="Value, in the panel's unit"), y=y).properties(name="mf_room")
+    room = base.mark_point(opacity=0).encode(x=alt.X("room:Q", title=text(lang, "mf.x")), y=y).properties(name="mf_room")
     spec = (
         alt.layer(
             room,
@@ -128,23 +129,18 @@ def market_figures(package: "Package") -> Chart:
             columns=1,
         )
         .resolve_scale(x="independent", y="independent")
-        .properties(title="Market figures the article gives, by development driver")
+        .properties(title=text(lang, "mf.title"))
         .configure(font=FONT)
         .configure_legend(orient="top", direction="horizontal", columns=3)
         .to_dict()
     )
     missing = [d["name_en"] for d in drivers.values() if d["driver_id"] not in {r["driver_id"] for r in rows}]
-    caption = [
-        "One mark per figure. Shape tells the kind of figure (observed, estimate, forecast, survey share or other "
-        "survey value); colour tells its fact-check status. Unverified figures are red and labelled UNVERIFIED: "
-        "no independent source was found for them, so read them as the article's claims, not as established facts.",
-        "One panel per driver and unit, so values in different units never share an axis. A forecast is labelled with its target year.",
-    ]
+    caption = [text(lang, "mf.caption_1"), text(lang, "mf.caption_2")]
     if missing:
-        caption.append(f"Drivers with no figures in the data: {', '.join(missing)}.")
+        caption.append(text(lang, "mf.caption_missing", drivers=join(lang, missing)))
     return Chart(
         name="market-figures",
-        title="Market figures",
+        title=text(lang, "mf.chart_title"),
         spec=spec,
         svg=render_svg(spec),
         caption=caption,

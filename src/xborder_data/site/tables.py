@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from xborder_data.site.i18n import Lang
 from xborder_data.site.numbers import boolean_text, number_text
 
 if TYPE_CHECKING:
@@ -101,6 +102,34 @@ def cite_href(resource: str, row_id: str, *, base: str = "") -> str:
     return f"{base}citations.html#{cite_anchor(resource, row_id)}"
 
 
+def zh_text(raw: Any, key: str) -> str | None:
+    """The Chinese ``key`` ("title" or "description") of a descriptor or field's ``zh`` property, if it has one."""
+    zh = raw.get("zh") if isinstance(raw, dict) else None
+    value = zh.get(key) if isinstance(zh, dict) else None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def field_texts(package: "Package", name: str, lang: Lang) -> dict[str, tuple[str, str]]:
+    """Each field's (title, description) in ``lang``: the schema's ``zh`` texts on Chinese pages, else the English ones."""
+    texts = {}
+    for raw in package.table_schema(name).raw.get("fields", []):
+        title, description = raw.get("title") or raw["name"], raw.get("description") or ""
+        if lang == "zh":
+            title, description = zh_text(raw, "title") or title, zh_text(raw, "description") or description
+        texts[raw["name"]] = (title, description)
+    return texts
+
+
+def resource_texts(package: "Package", name: str, lang: Lang) -> tuple[str, str]:
+    """A resource's (title, description) in ``lang``, from the descriptor's ``zh`` property where it has one."""
+    spec = package.resource(name)
+    title, description = spec.title or name, spec.description
+    if lang == "zh":
+        raw: dict[str, Any] = next((r for r in package.descriptor().get("resources", []) if r.get("name") == name), {})
+        title, description = zh_text(raw, "title") or title, zh_text(raw, "description") or description
+    return title, description
+
+
 def text(value: Any) -> str:
     """A cell value as the CSV writes it: empty for missing, ISO dates, ``true``/``false``, no exponent."""
     if value is None:
@@ -140,9 +169,9 @@ def row_ids(package: "Package", name: str) -> set[str]:
     return {text(r[key]) for r in package.records(name)} if key else set()
 
 
-def build_table(package: "Package", name: str) -> Table:
-    """Every row of ``name``, with foreign keys and URLs linked, for a page in tables/."""
-    spec = package.resource(name)
+def build_table(package: "Package", name: str, lang: Lang = "en") -> Table:
+    """Every row of ``name``, with foreign keys and URLs linked, for a page in tables/ (headers in ``lang``)."""
+    texts = field_texts(package, name, lang)
     schema = package.table_schema(name)
     key = single_key(package, name)
     targets = {fk.field: fk.resource for fk in schema.foreign_keys if single_key(package, fk.resource)}
@@ -156,9 +185,9 @@ def build_table(package: "Package", name: str) -> Table:
         columns.append(
             Column(
                 field_spec.name,
-                field_spec.title or field_spec.name,
+                texts[field_name][0],
                 field_spec.type,
-                field_spec.description,
+                texts[field_name][1],
                 numeric=field_spec.type in NUMERIC_TYPES,
                 long=field_spec.type == "string" and longest > LONG_TEXT,
                 short=longest <= SHORT_TEXT,
@@ -184,7 +213,7 @@ def build_table(package: "Package", name: str) -> Table:
                 cite_href=cite_href(name, row_id, base="../") if row_id is not None else None,
             )
         )
-    return Table(name, spec.title or name, spec.description, columns, rows, list(schema.primary_key))
+    return Table(name, *resource_texts(package, name, lang), columns, rows, list(schema.primary_key))
 
 
 @dataclass(frozen=True)
@@ -202,13 +231,13 @@ class CitationEntry:
 
 
 def build_citations(package: "Package") -> list[CitationEntry]:
-    """One entry per row of every resource with a single-field key."""
+    """One entry per row of every resource with a single-field key (resource titles in English)."""
     entries = []
     for name in package.resources():
         key = single_key(package, name)
         if key is None:
             continue
-        title = package.resource(name).title or name
+        title = resource_texts(package, name, "en")[0]
         for record in package.records(name):
             row_id = text(record[key])
             found = package.sources_for(name, row_id)

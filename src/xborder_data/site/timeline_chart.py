@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.site._deps import require
 from xborder_data.site.charts import FONT, Chart, corrections, printed_note, render_svg, wrap
+from xborder_data.site.i18n import Lang, join, text
 from xborder_data.site.tables import table_href
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
-LAYERS = ("tl_stages", "tl_platforms", "tl_policies")
 # An event this many years before the next one is an outlier drawn at the axis edge.
 OUTLIER_GAP = 10
 LEAD_YEARS = 3  # room on the axis before the first event it covers
@@ -25,10 +25,10 @@ LABEL_WIDTH = 62  # characters per line of a row label
 NOTE_WIDTH = 58  # characters per line of a point's note
 
 CATEGORY_COLOURS = {
-    "Stage": "#9ecae1",
-    "Platform": "#3182bd",
-    "Policy": "#31a354",
-    "Corrected fact": "#d62728",
+    "tl.stage": "#9ecae1",
+    "tl.platform": "#3182bd",
+    "tl.policy": "#31a354",
+    "tl.corrected": "#d62728",
 }
 CATEGORY_SHAPES = ["square", "circle", "square", "diamond"]
 
@@ -68,8 +68,10 @@ def axis_start(years: list[int]) -> int:
     return ordered[first] - LEAD_YEARS
 
 
-def short_title(row: dict[str, Any]) -> str:
-    """The English title, else the summary's first clause ('Retail-import tax reform: ...' -> 'Retail-import tax reform')."""
+def short_title(row: dict[str, Any], lang: Lang = "en") -> str:
+    """The title in ``lang`` (Chinese pages prefer title_zh), else the summary's first clause ('Retail-import tax reform: ...' -> 'Retail-import tax reform')."""
+    if lang == "zh" and row.get("title_zh"):
+        return str(row["title_zh"])
     if row.get("title_en"):
         return str(row["title_en"])
     summary = str(row.get("summary") or row["policy_id"])
@@ -78,10 +80,10 @@ def short_title(row: dict[str, Any]) -> str:
     return summary.rstrip(".")
 
 
-def policy_label(row: dict[str, Any]) -> list[str]:
+def policy_label(row: dict[str, Any], lang: Lang = "en") -> list[str]:
     """Document number (or issuer) and a short title, wrapped at words, never cut."""
-    head = row.get("document_number") or row["issuer_en"]
-    return wrap(f"{head} · {short_title(row)}", LABEL_WIDTH)
+    head = row.get("document_number") or ((lang == "zh" and row.get("issuer_zh")) or row["issuer_en"])
+    return wrap(f"{head} · {short_title(row, lang)}", LABEL_WIDTH)
 
 
 def _unique(lines: list[str], row_id: str, seen: set[str]) -> list[str]:
@@ -91,47 +93,52 @@ def _unique(lines: list[str], row_id: str, seen: set[str]) -> list[str]:
     return lines
 
 
-def timeline(package: "Package") -> Chart:
+def timeline(package: "Package", lang: Lang = "en") -> Chart:
     """The stages as spans, platforms at their start years, policies at their issue dates."""
     alt = require("altair")
     end_year = present_year(package)
     seen: set[str] = set()
     stages, platforms, policies, skipped, events = [], [], [], [], []
+    kind = {key: text(lang, key) for key in CATEGORY_COLOURS}
+
+    def name(row: dict[str, Any], en: str) -> str:
+        return str((lang == "zh" and row.get("name_zh")) or row[en])
 
     for row in sorted(package.records("stages"), key=lambda r: (r["start_year"], r["stage_id"])):
         ongoing = row.get("end_year") is None
         last = end_year if ongoing else row["end_year"]
         stages.append(
             {
-                "row": "\n".join(_unique([f"Stage {row['stage_id']}: {row['label_en']}"], row["stage_id"], seen)),
+                "row": "\n".join(_unique([text(lang, "tl.stage_row", id=row["stage_id"], label=name(row, "label_en"))], row["stage_id"], seen)),
                 "start": f"{row['start_year']}-01-01",
                 "end": f"{last}-12-31",
-                "category": "Stage",
-                "label": f"{row['start_year']}–{'ongoing' if ongoing else row['end_year']}",
+                "category": kind["tl.stage"],
+                "ongoing": ongoing,
+                "label": f"{row['start_year']}–{text(lang, 'tl.ongoing') if ongoing else row['end_year']}",
             }
         )
 
     fixed = corrections(package, "platforms")
     for row in sorted(package.records("platforms"), key=lambda r: (r.get("start_year") or 0, r["platform_id"])):
         if row.get("start_year") is None:
-            skipped.append(row["name_en"])
+            skipped.append(name(row, "name_en"))
             continue
         place = f" ({row['headquarters']})" if row.get("headquarters") else ""
         label = f"{row['start_year']} {row.get('start_event') or ''}".strip()
         claims = fixed.get(row["platform_id"])
         if claims:
-            label += f" · {printed_note(claims)}"
-        name = f"{row['name_en']}{place}"
+            label += f" · {printed_note(claims, lang)}"
+        title = f"{name(row, 'name_en')}{place}"
         platforms.append(
             {
-                "row": "\n".join(_unique(wrap(name, LABEL_WIDTH), row["platform_id"], seen)),
+                "row": "\n".join(_unique(wrap(title, LABEL_WIDTH), row["platform_id"], seen)),
                 "start": f"{row['start_year']}-01-01",
                 "year": row["start_year"],
-                "category": "Corrected fact" if claims else "Platform",
+                "category": kind["tl.corrected"] if claims else kind["tl.platform"],
                 "label": label,
             }
         )
-        events.append({"date": f"{row['start_year']}", "kind": "Platform", "text": f"{name}: {label}", "href": table_href("platforms", row["platform_id"])})
+        events.append({"date": f"{row['start_year']}", "kind": kind["tl.platform"], "text": f"{title}: {label}", "href": table_href("platforms", row["platform_id"])})
 
     fixed = corrections(package, "policies")
     dated = [(r, policy_date(r)) for r in package.records("policies")]
@@ -139,25 +146,26 @@ def timeline(package: "Package") -> Chart:
         if date is None:
             skipped.append(row["policy_id"])
             continue
-        label = row["issue_date"].isoformat() if row.get("issue_date") else f"{row['issue_year']} (year only)"
+        label = row["issue_date"].isoformat() if row.get("issue_date") else text(lang, "tl.year_only", year=row["issue_year"])
         claims = fixed.get(row["policy_id"])
         if claims:
-            label += f" · {printed_note(claims)}"
+            label += f" · {printed_note(claims, lang)}"
         policies.append(
             {
-                "row": "\n".join(_unique(policy_label(row), row["policy_id"], seen)),
+                "row": "\n".join(_unique(policy_label(row, lang), row["policy_id"], seen)),
                 "start": date.isoformat(),
                 "year": date.year,
-                "category": "Corrected fact" if claims else "Policy",
+                "category": kind["tl.corrected"] if claims else kind["tl.policy"],
                 "label": label,
             }
         )
-        title = row.get("title_en") or row.get("summary") or ""
+        title = (lang == "zh" and row.get("title_zh")) or row.get("title_en") or row.get("summary") or ""
+        issuer = (lang == "zh" and row.get("issuer_zh")) or row["issuer_en"]
         events.append(
             {
                 "date": label,
-                "kind": "Policy",
-                "text": f"{row['issuer_en']}{', ' + row['document_number'] if row.get('document_number') else ''}: {title}",
+                "kind": kind["tl.policy"],
+                "text": f"{issuer}{', ' + row['document_number'] if row.get('document_number') else ''}: {title}",
                 "href": table_href("policies", row["policy_id"]),
             }
         )
@@ -167,7 +175,7 @@ def timeline(package: "Package") -> Chart:
     outliers = [d for d in platforms + policies if d["year"] < first]
     for event in outliers:  # drawn at the edge, labelled with the true year
         event["start"] = edge
-        event["label"] = f"◂ off the axis: {event['label']}"
+        event["label"] = text(lang, "tl.off_axis", label=event["label"])
     for event in platforms + policies + stages:
         event["label"] = "\n".join(wrap(event["label"], NOTE_WIDTH))
 
@@ -177,21 +185,22 @@ def timeline(package: "Package") -> Chart:
     scale = alt.Scale(domain=domain)
     x = alt.X("start:T", title=None, scale=scale, axis=None)
     # The chart is tall: the years are shown above and below it.
-    x_top = alt.X("start:T", title="Year", scale=scale, axis=alt.Axis(format="%Y", tickCount="year", orient="top", labelFlush=True))
-    x_bottom = alt.X("start:T", title="Year", scale=scale, axis=alt.Axis(format="%Y", tickCount="year", orient="bottom", labelFlush=True))
+    x_top = alt.X("start:T", title=text(lang, "tl.year"), scale=scale, axis=alt.Axis(format="%Y", tickCount="year", orient="top", labelFlush=True))
+    x_bottom = alt.X("start:T", title=text(lang, "tl.year"), scale=scale, axis=alt.Axis(format="%Y", tickCount="year", orient="bottom", labelFlush=True))
     y = alt.Y(
         "row:N",
         title=None,
         sort=order,
         axis=alt.Axis(labelLimit=0, labelExpr="split(datum.label, '\\n')", labelLineHeight=13, labelFontSize=11, labelPadding=6, labelBaseline="middle"),
     )
+    categories = [kind[key] for key in CATEGORY_COLOURS]
     colour = alt.Color(
         "category:N",
-        title="Kind",
-        scale=alt.Scale(domain=list(CATEGORY_COLOURS), range=list(CATEGORY_COLOURS.values())),
+        title=text(lang, "tl.kind"),
+        scale=alt.Scale(domain=categories, range=list(CATEGORY_COLOURS.values())),
         legend=alt.Legend(orient="top", direction="horizontal"),
     )
-    shape = alt.Shape("category:N", title="Kind", scale=alt.Scale(domain=list(CATEGORY_COLOURS), range=CATEGORY_SHAPES))
+    shape = alt.Shape("category:N", title=text(lang, "tl.kind"), scale=alt.Scale(domain=categories, range=CATEGORY_SHAPES))
 
     def points(name: str, values: list[dict[str, Any]]) -> Any:
         return (
@@ -224,36 +233,23 @@ def timeline(package: "Package") -> Chart:
     spec = (
         alt.layer(*layers)
         .resolve_axis(x="independent")
-        .properties(padding={"left": 24, "right": 12, "top": 6, "bottom": 6}, width=620, height={"step": 13 * lines + 10}, title="China's cross-border e-commerce: stages, platforms and policies")
+        .properties(padding={"left": 24, "right": 12, "top": 6, "bottom": 6}, width=620, height={"step": 13 * lines + 10}, title=text(lang, "tl.title"))
         .configure(font=FONT)
         .to_dict()
     )
-    open_stages = [s["row"] for s in stages if s["label"].endswith("ongoing")]
-    caption = [
-        "Bars are the stages; circles mark platforms at their founding or launch year (placed at 1 January); "
-        "squares mark policies at their issue date, or at 1 January of the issue year where only the year is known. "
-        "A policy is named by its document number (or issuer) and a short title; the full titles are in the list below and in the policies table.",
-    ]
+    open_stages = [str(s["row"]) for s in stages if s.pop("ongoing")]
+    caption = [text(lang, "tl.caption_1")]
     if outliers:
-        caption.append(
-            f"The axis starts in {first}, a few years before the events crowd in. "
-            + "; ".join(f"{o['row']} ({o['year']})" for o in outliers)
-            + " lies long before that, so it is drawn at the left edge, marked ◂, with its true year in the label."
-        )
+        rows = "; ".join(f"{o['row']} ({o['year']})" for o in outliers)
+        caption.append(text(lang, "tl.caption_outliers", first=first, rows=rows))
     if open_stages:
-        caption.append(
-            f"{', '.join(open_stages)} has no end year in the data: it was ongoing when the article was written. "
-            f"Its bar is drawn to the end of {end_year}, the latest year of any event on this chart."
-        )
-    caption.append(
-        "Red diamonds are rows whose printed facts were corrected or disputed by independent sources; "
-        "they are drawn at the corrected value, and the label quotes what the article printed."
-    )
+        caption.append(text(lang, "tl.caption_open", stages=join(lang, open_stages), year=end_year))
+    caption.append(text(lang, "tl.caption_corrected"))
     if skipped:
-        caption.append(f"Not placed, because the data has no year for them: {', '.join(skipped)}.")
+        caption.append(text(lang, "tl.caption_skipped", rows=join(lang, skipped)))
     return Chart(
         name="timeline",
-        title="Timeline",
+        title=text(lang, "tl.chart_title"),
         spec=spec,
         svg=render_svg(spec),
         caption=caption,

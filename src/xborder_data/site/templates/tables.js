@@ -8,13 +8,18 @@
   if (window.Tablesort) new window.Tablesort(table);
 
   var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+  // The page's language picks the words (the Chinese twins have lang="zh-CN").
+  var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
+  var words = zh
+    ? {label: "筛选行 ", placeholder: "任一单元格中的文字", of: function (n, all) { return " 显示 " + n + " / " + all + " 行"; }}
+    : {label: "Filter rows ", placeholder: "text in any cell", of: function (n, all) { return " " + n + " of " + all + " rows"; }};
   var box = document.createElement("p");
   box.className = "filter";
   var label = document.createElement("label");
-  label.textContent = "Filter rows ";
+  label.textContent = words.label;
   var input = document.createElement("input");
   input.type = "search";
-  input.placeholder = "text in any cell";
+  input.placeholder = words.placeholder;
   input.setAttribute("aria-controls", table.id);
   var count = document.createElement("span");
   count.className = "filter-count";
@@ -34,6 +39,6 @@
       row.hidden = !hit;
       if (hit) shown += 1;
     });
-    count.textContent = needle ? " " + shown + " of " + rows.length + " rows" : "";
+    count.textContent = needle ? words.of(shown, rows.length) : "";
   });
 })();
