@@ -171,7 +171,8 @@ def test_validate_verbose_runs_frictionless_only_on_verified_files(tampered_pack
 # -- maintain --check -------------------------------------------------------------------------
 def test_maintain_check_says_when_all_is_current(capsys: pytest.CaptureFixture[str]) -> None:
     assert maintain_main(["--check", "--root", str(REPO)]) == 0
-    assert capsys.readouterr().out == "current: datapackage.json (bytes, hash), docs/data-dictionary.md and the release manifest\n"
+    assert capsys.readouterr().out == ("current: datapackage.json (bytes, hash), docs/data-dictionary.md, "
+                                       "docs/data-dictionary.zh-CN.md and the release manifest\n")
 
 
 def test_maintain_check_names_stale_files_and_the_remedy(tampered_package: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -362,7 +362,7 @@ def fake_site(monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace the slow page rendering with one page: these tests are about the folder."""
     from xborder_data.site import build
 
-    def write(package: Any, site: Path, datasheet: str | None = None) -> Path:
+    def write(package: Any, site: Path, datasheet: str | None = None, datasheet_zh: str | None = None) -> Path:
         (site / "index.html").write_text("<p>site</p>", encoding="utf-8")
         return site / "index.html"
 

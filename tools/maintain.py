@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     root = args.root or bundled_root()
-    generated = f"datapackage.json (bytes, hash), {' and '.join(d.as_posix() for d in DICTIONARIES.values())} and the release manifest"
+    generated = f"datapackage.json (bytes, hash), {', '.join(d.as_posix() for d in DICTIONARIES.values())} and the release manifest"
     if args.check:
         stale = stale_files(root)
         for name in stale:

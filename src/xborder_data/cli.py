@@ -43,12 +43,12 @@ from xborder_data.research.panel import LEVELS as PANEL_LEVELS  # noqa: E402
 from xborder_data.research.panel import RULES as PANEL_RULES  # noqa: E402
 from xborder_data.research.panel import TREATMENTS as PANEL_TREATMENTS  # noqa: E402
 from xborder_data.tableschema.writing import csv_text, json_value  # noqa: E402
+from xborder_data.terminal import text_table  # noqa: E402
+from xborder_data.exports.panel_file import write_bytes_file, write_frame_file  # noqa: E402
 from xborder_data.research.panel import COUNTY_ZONES as PANEL_COUNTY_ZONES  # noqa: E402
 
 SHOW_FORMATS = ("table", "csv", "json")
 _BAD_INPUT = (UsageError, UnknownResourceError, UnknownRowError, UnsafeOutputError)
-_CELL_WIDTH = 40
-_MIN_COLUMN_WIDTH = 8  # narrower cells show too little to read: leave columns out instead
 _PACKAGE_KEY = "xborder_data.package_dir"
 _PACKAGE_HELP = "Use the Data Package at PATH (a folder or its datapackage.json) instead of the bundled one."
 
@@ -225,68 +225,6 @@ def list_() -> None:
         click.echo(printable(f"{name:<{width}}  {len(package.records(name)):>4}"))
 
 
-def _width(text: str) -> int:
-    """Terminal columns of ``text``, as rich measures them: Chinese characters take two, combining marks none."""
-    from rich.cells import cell_len
-
-    return cell_len(text)
-
-
-def _cut(text: str, width: int | None) -> str:
-    """``text`` on one line, cut to ``width`` terminal columns with an ellipsis (None: never cut)."""
-    text = " ".join(text.split())
-    if width is None or _width(text) <= width:
-        return text
-    kept, used = "", 0
-    for char in text:
-        used += _width(char)
-        if used > width - 1:
-            break
-        kept += char
-    return kept + "…"
-
-
-def _fit(widths: list[int], room: int, gap: int) -> list[int]:
-    """Narrow ``widths`` to fit ``room`` terminal columns, dropping columns on the right when even the narrowest do not fit.
-
-    Every column is capped at the largest width that fits, so the widest give way first.
-    """
-    shown = len(widths)
-    while shown > 1 and shown * _MIN_COLUMN_WIDTH + (shown - 1) * gap > room:
-        shown -= 1
-    kept = widths[:shown]
-    budget = room - (shown - 1) * gap
-    cap = max(kept)
-    while cap > _MIN_COLUMN_WIDTH and sum(min(w, cap) for w in kept) > budget:
-        cap -= 1
-    return [min(w, cap) for w in kept]
-
-
-def _table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> tuple[str, int]:
-    """Render ``rows`` as aligned text within ``room`` terminal columns (None: no limit, no cut).
-
-    Returns the text and how many of the columns it shows.
-    """
-    gap = 2
-
-    def pad(text: str, width: int) -> str:
-        return text + " " * (width - _width(text))
-
-    limit = None if room is None else _CELL_WIDTH
-    cells = [[_cut(printable(csv_text(row[column])), limit) for column in columns] for row in rows]
-    columns = [printable(column) for column in columns]
-    widths = [max([_width(column)] + [_width(line[i]) for line in cells]) for i, column in enumerate(columns)]
-    if room is not None:
-        widths = _fit(widths, room, gap)
-    shown = len(widths)
-    header = [_cut(column, width) for column, width in zip(columns, widths)]
-    body = [[_cut(cell, width) for cell, width in zip(line, widths)] for line in cells]
-    lines = [(" " * gap).join(pad(text, w) for text, w in zip(header, widths)).rstrip()]
-    lines.append((" " * gap).join("-" * w for w in widths))
-    lines += [(" " * gap).join(pad(text, w) for text, w in zip(line, widths)).rstrip() for line in body]
-    return "\n".join(lines), shown
-
-
 def _named_row_ids(package: "Package", name: str, row_id: str) -> list[str]:
     """The ids of the rows of ``name`` that ROW_ID names: the id itself, or a code or name `lookup` finds.
 
@@ -345,7 +283,7 @@ def show(name: str, row_id: str | None, limit: int, fmt: str, wide: bool) -> Non
         click.echo(out.getvalue(), nl=False)
     else:
         room = None if wide else shutil.get_terminal_size().columns
-        text, fitted = _table(shown, columns, room)
+        text, fitted = text_table(shown, columns, room)
         click.echo(text)
         if fitted < len(columns):
             click.echo(f"({fitted} of {len(columns)} columns fit the terminal; --wide shows all, -f csv gives full values)")
@@ -462,7 +400,7 @@ def lookup(query: str, fmt: str, wide: bool) -> None:
                      "announced": m.announced_date, "effective": m.effective_date, "row": m.row_id, "inferred": m.inferred_by,
                      "sources": ", ".join(m.source_ids), "via": m.via} for m in place.memberships]
             filled = [column for column in columns if any(row[column] for row in rows)]  # no empty "via" or date column
-            text, fitted = _table(rows, filled, room)
+            text, fitted = text_table(rows, filled, room)
             click.echo(text)
             if fitted < len(filled):
                 click.echo(f"({fitted} of {len(filled)} columns fit the terminal; --wide shows all, -f json gives every field)")
@@ -634,65 +572,19 @@ def _emit_csv(text: str, output: str | None, *, force: bool) -> None:
     if output is None:
         _echo_table(text)
         return
-    _write_whole(output, text.encode("utf-8"), force=force)
+    write_bytes_file(_package(), output, text.encode("utf-8"), force=force)
     click.echo(printable(output))
 
 
 def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) -> None:
-    """Write a panel DataFrame as dta, parquet or xlsx, all or nothing."""
-    from pathlib import Path
-
-    from xborder_data.exports.to_dta import write_panel
-    from xborder_data.storage.staging import write_staged
-
-    def write(staged: Path) -> None:
-        if fmt == "dta":
-            write_panel(frame, staged, _package(), title)
-            return
-        from xborder_data.research.did import calendar_dates
-
-        dated = calendar_dates(frame)  # calendar dates, not timestamps at midnight
-        if fmt == "parquet":
-            dated.to_parquet(staged, index=False)
-        else:
-            from xborder_data.exports.to_xlsx import write_frame
-
-            write_frame(dated, staged, "panel")  # the export's sheet writer: a cell is never a formula
-
+    """Write a panel DataFrame as dta, parquet or xlsx (exports.panel_file), printing the writers' warnings as export does."""
     import warnings
 
-    path = _output_file(target)
-    with warnings.catch_warnings(record=True) as caught:  # the writers name every cell they change: print those as export does
+    with warnings.catch_warnings(record=True) as caught:  # the writers name every cell they change
         warnings.simplefilter("always")
-        write_staged({path: write}, path.parent, force=force, user_named=True)  # the user's own name, not metadata's
+        write_frame_file(_package(), target, frame, fmt, force=force, title=title)
     for warning in caught:
         click.echo(printable(f"warning: {' '.join(str(warning.message).split())}"), err=True)
-
-
-def _output_file(target: str) -> "Path":
-    """The resolved output file, refused when it is empty or one of the package's files or data folders."""
-    from xborder_data.storage.staging import refuse_package_file
-
-    if target.strip() in ("", ".") or target.endswith(("/", os.sep)) or os.path.isdir(target):
-        raise click.UsageError(f"--output {target!r} names no file (empty, or a folder); give a file name, e.g. -o panel.csv")
-    if os.path.islink(target):  # writing through it could replace any file the link names
-        raise click.UsageError(f"--output {target!r} is not a regular file but a symbolic link; give another name")
-    package = _package()
-    return refuse_package_file(target, package_root=package.root, package_files=package.file_paths())
-
-
-def _write_whole(target: str, data: bytes, *, force: bool) -> None:
-    """Write ``data`` to ``target`` all or nothing, through the exports' staging (never over a file without --force)."""
-    from pathlib import Path
-
-    from xborder_data.storage.staging import write_staged
-
-    path = _output_file(target)
-
-    def write(staged: Path) -> None:
-        staged.write_bytes(data)
-
-    write_staged({path: write}, path.parent, force=force, user_named=True)  # the user's own name, not metadata's
 
 
 @cli.command()

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xborder_data.errors import BrokenReferenceError, DescriptorError, IntegrityError, UnknownResourceError, UsageError, XborderDataError
+from xborder_data.errors import DescriptorError, IntegrityError, UnknownResourceError, UsageError
 from xborder_data.tableschema.descriptor import ResourceSpec, TableSchema, load_resources, read_json
 from xborder_data.storage.paths import resolve_inside
 from xborder_data.storage.reading import REMEDY, read_regular_file
@@ -22,12 +22,6 @@ if TYPE_CHECKING:
     from xborder_data.checks.validation import ValidationReport
 
 DESCRIPTOR_NAME = "datapackage.json"
-# What a row's citations read (the CLI's `cite` and the site's citations page print them all).
-PROVENANCE_FIELDS = {
-    "claims": ("claim_id", "source_id", "status", "as_printed", "field", "normalized_value", "note"),
-    "evidence": ("evidence_id", "claim_id", "source_id", "stance", "quote"),
-    "sources": ("source_id", "title", "publisher", "quality", "url"),
-}
 # A data file larger than this is refused before it is read: the reader holds a
 # file in memory, and 1 GiB is ten times the 10⁶-row tables it is measured on.
 # A user raises it for a large package of their own: Package(path, max_bytes=...)
@@ -132,13 +126,10 @@ class Package:
         return self.resource(name).schema
 
     def require_provenance(self) -> None:
-        """Refuse a package whose claims, evidence or sources lack what citations read (``PROVENANCE_FIELDS``)."""
-        for table, fields in PROVENANCE_FIELDS.items():
-            if table not in self._resources:
-                raise DescriptorError(
-                    f"{self.package_path()}: no {table!r} resource; citations need this project's claims, evidence and sources tables."
-                )
-            self.require(table, dict.fromkeys(fields, "string"), "a row's citations", required=fields[:1])
+        """Refuse a package whose claims, evidence or sources lack what citations read (``citing.provenance``)."""
+        from xborder_data.citing.provenance import require_provenance
+
+        require_provenance(self)
 
     def require(self, name: str, fields: dict[str, str], purpose: str, *, required: tuple[str, ...] = ()) -> None:
         """Refuse, before any row is read, a resource that lacks what ``purpose`` reads from it.
@@ -311,10 +302,11 @@ class Package:
         if cached is not None:  # records() read it already: no cell is read or matched twice
             return to_frame(cached, spec.schema)
         path = self.path(name)
-        data = self._read_at(name, path, verify_integrity)  # integrity first, always
+        box = [self._read_at(name, path, verify_integrity)]  # integrity first, always
         try:
-            frame = fast_frame(data, spec, budget=self._pattern_budget)
+            frame = fast_frame(box, spec, budget=self._pattern_budget)  # it lets go of the bytes once Arrow has the text
             if frame is None:  # the strict reader reuses the fast path's pattern verdicts
+                data = box[0] if box else self._read_at(name, path, verify_integrity)  # read (and verified) again
                 frame = to_frame(read_table(data, spec, path, budget=self._pattern_budget), spec.schema)
         finally:
             self._pattern_budget.forget()
@@ -332,35 +324,14 @@ class Package:
         return list(self.table(name, verify_integrity=verify_integrity).rows())
 
     def check_references(self, name: str | None = None, *, verify_integrity: bool = True) -> None:
-        """Raise BrokenReferenceError on the first foreign key that does not resolve.
-
-        Keys of one or several fields, in either Table Schema form, are
-        compared as typed values; a key with any missing part is not checked.
+        """Raise BrokenReferenceError on the first foreign key that does not resolve (``checks.references``).
 
         Args:
             name: one resource, or None for all of them.
         """
-        names = [name] if name is not None else self.resources()
-        for current in names:
-            spec = self.resource(current)
-            table = self.table(current, verify_integrity=verify_integrity)
-            columns = dict(zip(table.names, table.columns))
-            for fk in spec.schema.foreign_keys:
-                target_name = fk.resource or current
-                target = self.table(target_name, verify_integrity=verify_integrity)
-                target_columns = dict(zip(target.names, target.columns))
-                targets = set(zip(*(target_columns[field] for field in fk.targets)))
-                for number, value in enumerate(zip(*(columns[field] for field in fk.fields)), start=2):
-                    if None in value or value in targets:
-                        continue
-                    shown = value[0] if len(value) == 1 else value
-                    raise BrokenReferenceError(
-                        f"{self.path(current)}, row {number}, field {', '.join(map(repr, fk.fields))}: value {shown!r} "
-                        f"matches no {', '.join(map(repr, fk.targets))} in resource {target_name!r}; "
-                        f"add the missing row to {target_name!r} or correct the value.",
-                        resource=current, path=str(self.path(current)), row_number=number,
-                        field_name=",".join(fk.fields), cell=str(shown),
-                    )
+        from xborder_data.checks.references import check_references
+
+        check_references(self, name, verify_integrity=verify_integrity)
 
     # -- provenance, citation, validation ---------------------------------
     def sources_for(self, name: str, row_id: object) -> "Citations":
@@ -369,11 +340,9 @@ class Package:
         ``row_id`` is the row's primary-key value, typed or as its CSV text
         (``3`` and ``"3"`` find the same batch).
         """
-        from xborder_data.citing.provenance import citations_for
+        from xborder_data.citing.provenance import sources_for
 
-        self.require_provenance()
-        tables = {table: self.records(table) for table in PROVENANCE_FIELDS}
-        return citations_for(self.records(name), self.resource(name), self._resources, tables, row_id)
+        return sources_for(self, name, row_id)
 
     def citation(self, style: "CitationStyle" = "text") -> str:
         """Return how to cite this package in ``style``: "text", "bibtex" or "apa"."""
@@ -382,61 +351,10 @@ class Package:
         return format_citation(self._descriptor, style)
 
     def validate(self) -> "ValidationReport":
-        """Validate with frictionless plus the integrity checks; return a report."""
-        from xborder_data.checks.validation import ValidationIssue, ValidationReport, frictionless_issues, issue_of, remote_profiles
+        """Validate with frictionless plus the integrity and fact checks; return a report (``checks.validation``)."""
+        from xborder_data.checks.validation import validate
 
-        issues: list[ValidationIssue] = []
-        checks: list[str] = []
-        checked: list[str] = []
-        names = self.resources()
-        for name in names:
-            try:
-                self.table(name)
-                checked.append(name)
-            except XborderDataError as error:
-                issues.append(issue_of(error))
-        if len(checked) == len(names):
-            checks.append(f"bytes and sha256 of all {len(checked)} data files match datapackage.json")
-            checks.append("every cell casts to its type and meets its constraints; unique and primary keys hold")
-            try:
-                self.check_references()
-                checks.append("every foreign key resolves")
-            except XborderDataError as error:
-                issues.append(issue_of(error))
-            from xborder_data.checks.facts import FACTS, fact_errors
-
-            try:
-                broken = fact_errors(self)
-                issues.extend(issue_of(error) for error in broken)
-                if not broken and any(set(fact.reads) & set(names) for fact in FACTS):
-                    checks.append("the facts the panels rely on hold: levels, counts, unit numbers, date order, code changes, programme rounds")
-            except XborderDataError as error:
-                issues.append(issue_of(error))
-        try:
-            release = self.compare_with_release()
-            if release.known and not release.identical:
-                issues.append(ValidationIssue("release-mismatch", f"the copy says it is version {release.version} but {release.summary()}"))
-            elif release.identical:
-                checks.append(f"every file is identical to release {release.version} (the library's manifest)")
-        except XborderDataError as error:
-            issues.append(issue_of(error))
-        text = ""
-        remote = remote_profiles(self.descriptor())
-        if remote:
-            issues.append(ValidationIssue("profile-not-offline", f"frictionless was not run: it would fetch the profile(s) {remote}"))
-        elif len(checked) == len(names):
-            try:
-                found, text = frictionless_issues(self.files())
-                issues.extend(found)
-                checks.append("frictionless validates the verified files (descriptor against the Data Package profile, every table; "
-                              "patterns are left to the loader's time-bounded matcher, since frictionless' cannot be stopped)")
-            except XborderDataError as error:
-                issues.append(issue_of(error))
-            except Exception as error:  # frictionless may fail on a descriptor it cannot read: report it, never crash
-                issues.append(ValidationIssue(type="frictionless-failure", message=f"{type(error).__name__}: {error}"))
-        else:
-            issues.append(ValidationIssue("frictionless-skipped", "frictionless was not run: it reads only files that passed the checks above"))
-        return ValidationReport(valid=not issues, errors=issues, checked=checked, checks=checks, frictionless=text)
+        return validate(self)
 
     def clear_cache(self) -> None:
         """Forget parsed tables (for tests and for files edited in place)."""

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import sys
+from typing import Any
 
 # Unicode's format characters (category Cf: bidi marks and overrides, zero-width
 # spaces and joiners, the BOM, tag characters…), line and paragraph separators
@@ -105,3 +106,72 @@ def silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, io.UnsupportedOperation):
         pass
+
+
+# -- aligned tables (show, lookup) ----------------------------------------------------------
+CELL_WIDTH = 40
+MIN_COLUMN_WIDTH = 8  # narrower cells show too little to read: leave columns out instead
+
+
+def _width(text: str) -> int:
+    """Terminal columns of ``text``, as rich measures them: Chinese characters take two, combining marks none."""
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+def _cut(text: str, width: int | None) -> str:
+    """``text`` on one line, cut to ``width`` terminal columns with an ellipsis (None: never cut)."""
+    text = " ".join(text.split())
+    if width is None or _width(text) <= width:
+        return text
+    kept, used = "", 0
+    for char in text:
+        used += _width(char)
+        if used > width - 1:
+            break
+        kept += char
+    return kept + "…"
+
+
+def _fit(widths: list[int], room: int, gap: int) -> list[int]:
+    """Narrow ``widths`` to fit ``room`` terminal columns, dropping columns on the right when even the narrowest do not fit.
+
+    Every column is capped at the largest width that fits, so the widest give way first.
+    """
+    shown = len(widths)
+    while shown > 1 and shown * MIN_COLUMN_WIDTH + (shown - 1) * gap > room:
+        shown -= 1
+    kept = widths[:shown]
+    budget = room - (shown - 1) * gap
+    cap = max(kept)
+    while cap > MIN_COLUMN_WIDTH and sum(min(w, cap) for w in kept) > budget:
+        cap -= 1
+    return [min(w, cap) for w in kept]
+
+
+def text_table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> tuple[str, int]:
+    """Render ``rows`` as aligned text within ``room`` terminal columns (None: no limit, no cut).
+
+    Returns the text and how many of the columns it shows.
+    """
+    gap = 2
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * (width - _width(text))
+
+    limit = None if room is None else CELL_WIDTH
+    from xborder_data.tableschema.writing import csv_text
+
+    cells = [[_cut(printable(csv_text(row[column])), limit) for column in columns] for row in rows]
+    columns = [printable(column) for column in columns]
+    widths = [max([_width(column)] + [_width(line[i]) for line in cells]) for i, column in enumerate(columns)]
+    if room is not None:
+        widths = _fit(widths, room, gap)
+    shown = len(widths)
+    header = [_cut(column, width) for column, width in zip(columns, widths)]
+    body = [[_cut(cell, width) for cell, width in zip(line, widths)] for line in cells]
+    lines = [(" " * gap).join(pad(text, w) for text, w in zip(header, widths)).rstrip()]
+    lines.append((" " * gap).join("-" * w for w in widths))
+    lines += [(" " * gap).join(pad(text, w) for text, w in zip(line, widths)).rstrip() for line in body]
+    return "\n".join(lines), shown

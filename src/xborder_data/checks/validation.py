@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import XborderDataError
 
+if TYPE_CHECKING:
+    from xborder_data.package import Package
+
 
 # The official profiles frictionless knows offline; any other would be fetched.
 _OFFLINE_PROFILES = {
@@ -139,3 +142,59 @@ def frictionless_issues(files: dict[str, bytes]) -> tuple[list[ValidationIssue],
                 )
             )
     return issues, text
+
+
+def validate(package: "Package") -> "ValidationReport":
+    """Validate with frictionless plus the integrity checks; return a report."""
+    issues: list[ValidationIssue] = []
+    checks: list[str] = []
+    checked: list[str] = []
+    names = package.resources()
+    for name in names:
+        try:
+            package.table(name)
+            checked.append(name)
+        except XborderDataError as error:
+            issues.append(issue_of(error))
+    if len(checked) == len(names):
+        checks.append(f"bytes and sha256 of all {len(checked)} data files match datapackage.json")
+        checks.append("every cell casts to its type and meets its constraints; unique and primary keys hold")
+        try:
+            package.check_references()
+            checks.append("every foreign key resolves")
+        except XborderDataError as error:
+            issues.append(issue_of(error))
+        from xborder_data.checks.facts import FACTS, fact_errors
+
+        try:
+            broken = fact_errors(package)
+            issues.extend(issue_of(error) for error in broken)
+            if not broken and any(set(fact.reads) & set(names) for fact in FACTS):
+                checks.append("the facts the panels rely on hold: levels, counts, unit numbers, date order, code changes, programme rounds")
+        except XborderDataError as error:
+            issues.append(issue_of(error))
+    try:
+        release = package.compare_with_release()
+        if release.known and not release.identical:
+            issues.append(ValidationIssue("release-mismatch", f"the copy says it is version {release.version} but {release.summary()}"))
+        elif release.identical:
+            checks.append(f"every file is identical to release {release.version} (the library's manifest)")
+    except XborderDataError as error:
+        issues.append(issue_of(error))
+    text = ""
+    remote = remote_profiles(package.descriptor())
+    if remote:
+        issues.append(ValidationIssue("profile-not-offline", f"frictionless was not run: it would fetch the profile(s) {remote}"))
+    elif len(checked) == len(names):
+        try:
+            found, text = frictionless_issues(package.files())
+            issues.extend(found)
+            checks.append("frictionless validates the verified files (descriptor against the Data Package profile, every table; "
+                          "patterns are left to the loader's time-bounded matcher, since frictionless' cannot be stopped)")
+        except XborderDataError as error:
+            issues.append(issue_of(error))
+        except Exception as error:  # frictionless may fail on a descriptor it cannot read: report it, never crash
+            issues.append(ValidationIssue(type="frictionless-failure", message=f"{type(error).__name__}: {error}"))
+    else:
+        issues.append(ValidationIssue("frictionless-skipped", "frictionless was not run: it reads only files that passed the checks above"))
+    return ValidationReport(valid=not issues, errors=issues, checked=checked, checks=checks, frictionless=text)

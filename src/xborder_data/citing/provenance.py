@@ -8,11 +8,39 @@ compares keys as typed values: batch ``3`` and batch ``"3"`` are one row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xborder_data.tableschema.values import CellProblem
 from xborder_data.errors import DescriptorError, UnknownRowError
 from xborder_data.tableschema.descriptor import ResourceSpec
+
+if TYPE_CHECKING:
+    from xborder_data.package import Package
+
+# What a row's citations read (the CLI's `cite` and the site's citations page print them all).
+PROVENANCE_FIELDS = {
+    "claims": ("claim_id", "source_id", "status", "as_printed", "field", "normalized_value", "note"),
+    "evidence": ("evidence_id", "claim_id", "source_id", "stance", "quote"),
+    "sources": ("source_id", "title", "publisher", "quality", "url"),
+}
+
+
+def require_provenance(package: "Package") -> None:
+    """Refuse a package whose claims, evidence or sources lack what citations read (``PROVENANCE_FIELDS``)."""
+    for table, fields in PROVENANCE_FIELDS.items():
+        if table not in package.resources():
+            raise DescriptorError(
+                f"{package.package_path()}: no {table!r} resource; citations need this project's claims, evidence and sources tables."
+            )
+        package.require(table, dict.fromkeys(fields, "string"), "a row's citations", required=fields[:1])
+
+
+def sources_for(package: "Package", name: str, row_id: object) -> "Citations":
+    """The claims, evidence and sources behind one row of ``name`` (``row_id`` typed or as its CSV text)."""
+    require_provenance(package)
+    tables = {table: package.records(table) for table in PROVENANCE_FIELDS}
+    return citations_for(package.records(name), package.resource(name), {n: package.resource(n) for n in package.resources()},
+                         tables, row_id)
 
 
 @dataclass(frozen=True)

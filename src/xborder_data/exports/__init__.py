@@ -96,7 +96,8 @@ def export(
         UnsafeOutputError: ``outdir`` is the package's folder, a folder that contains it, or its
             data or schemas folder (or inside one).
     """
-    from xborder_data.storage.staging import refuse_package_folder, write_staged
+    from xborder_data.storage.outputs import refuse_package_folder
+    from xborder_data.storage.staging import write_staged
 
     if str(outdir).strip() == "":
         raise UsageError("the output folder is empty (''); name a folder, e.g. `out`.")

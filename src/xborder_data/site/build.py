@@ -14,9 +14,8 @@ from xborder_data.errors import UnsafePathError
 from xborder_data.storage.links import safe_url
 from xborder_data.storage.names import check_component
 from xborder_data.storage.reading import read_text_inside
-from xborder_data.storage.staging import (
-    check_replaceable, folder_identity, place_folder, refuse_package_folder, refuse_protected, staging_folder,
-)
+from xborder_data.storage.outputs import refuse_package_folder, refuse_protected
+from xborder_data.storage.staging import check_replaceable, folder_identity, place_folder, staging_folder
 from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, trade_chart
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
