@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, resource_file
 from xborder_data.tableschema.typemap import mapping_for
 
@@ -18,13 +17,9 @@ if TYPE_CHECKING:
 
 
 def _pyarrow() -> Any:
-    try:
-        import pyarrow
-        import pyarrow.parquet  # noqa: F401 - loads the writer
-    except ImportError:
-        raise MissingDependencyError(
-            "the parquet export needs pyarrow; install `xborder-data[parquet]` (pip install 'xborder-data[parquet]')"
-        ) from None
+    import pyarrow  # a core dependency
+    import pyarrow.parquet  # noqa: F401 - loads the writer
+
     return pyarrow
 
 

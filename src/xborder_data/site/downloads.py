@@ -71,15 +71,12 @@ def copy_package(package: "Package", site: Path, folder: Path) -> list[Download]
 
 
 def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
-    """Build the exports into ``folder`` when the exports module exists.
+    """Build the exports into ``folder``.
 
     A format that writes one file gets it in ``folder``; one that writes a file
     per table gets a subfolder named after the format.
     """
-    try:
-        from xborder_data.exports import export
-    except ImportError:
-        return Downloads([], ["The zip, Excel, SQLite, Parquet, JSON and Stata downloads are not built by this version of xborder-data."])
+    from xborder_data.exports import export
     files: list[Download] = []
     notes: list[str] = []
     groups: list[Group] = []

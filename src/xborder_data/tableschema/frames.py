@@ -1,4 +1,4 @@
-"""Typed pandas DataFrames built from the checked columns of ``reader.read_table``.
+"""Typed pandas DataFrames built from the checked columns of ``table.read_table``.
 
 No cell is parsed here: the values are the ones ``records()`` returns, so the
 two can never disagree. Only the containers are pandas'.

@@ -1,7 +1,7 @@
 """The one table that maps Table Schema types to pandas, SQLite and Arrow.
 
 Every exporter and ``load()`` look types up here; how a cell's text becomes a
-value is ``cells``' concern.
+value is ``values.py``' concern, and how it becomes text again ``writing.py``'.
 """
 
 from __future__ import annotations
