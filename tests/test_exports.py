@@ -283,13 +283,6 @@ def test_parquet_enums_keep_all_categories(exported: dict[str, Path], name: str)
             assert list(frame[spec.name].cat.categories) == list(loaded[spec.name].cat.categories)
 
 
-def test_parquet_without_pyarrow(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setitem(sys.modules, "pyarrow", None)
-    with pytest.raises(MissingDependencyError, match=r"install `xborder-data\[parquet\]`"):
-        export(PACKAGE, "parquet", tmp_path)
-    assert list(tmp_path.iterdir()) == []
-
-
 # -- xlsx -----------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def book(exported: dict[str, Path]):

@@ -45,7 +45,7 @@ def test_new_rows_are_marked_as_extension_rows() -> None:
     platforms = xborder_data.records("platforms")
     policies = xborder_data.records("policies")
     assert Counter(p["origin"] for p in platforms) == {"article": 6, "extension": 10}
-    assert Counter(p["origin"] for p in policies) == {"article": 3, "extension": 38}
+    assert Counter(p["origin"] for p in policies) == {"article": 3, "extension": 75}
     for row in platforms + policies:
         assert (row["origin"] == "article") == (row["evidence_quality"] == "article")
 

@@ -528,13 +528,15 @@ def test_load_and_records_agree_on_generated_schemas(tmp_path_factory: pytest.Te
         xborder_data.open(root)
     except xborder_data.DescriptorError:
         return  # a schema the loader refuses (e.g. an enum member outside its own bounds): nothing to read
-    saved = rules.RE2_FROM, rules.PATTERN_BUDGET_SECONDS, rules.TABLE_SECONDS
-    # A short budget keeps slow patterns quick to refuse; RE2_FROM 0 puts every safe pattern on RE2 in both readers.
+    saved = rules.RE2_FROM, rules.PATTERN_BUDGET_SECONDS, rules.TABLE_SECONDS, fast.BLOCK_SIZE
+    # A short budget keeps slow patterns quick to refuse; RE2_FROM 0 puts every safe pattern on RE2 in both readers;
+    # small blocks make Arrow read several chunks per column, as it does for a large file.
     rules.RE2_FROM, rules.PATTERN_BUDGET_SECONDS, rules.TABLE_SECONDS = (0 if re2_everywhere else saved[0]), 0.2, 0.05
+    fast.BLOCK_SIZE = 96 * 1024 if re2_everywhere else saved[3]
     try:
         strict, loaded = _strict_and_load(root)
     finally:
-        rules.RE2_FROM, rules.PATTERN_BUDGET_SECONDS, rules.TABLE_SECONDS = saved
+        rules.RE2_FROM, rules.PATTERN_BUDGET_SECONDS, rules.TABLE_SECONDS, fast.BLOCK_SIZE = saved
     _agree(strict, loaded)
 
 
@@ -709,3 +711,44 @@ def test_the_data_size_limit_says_what_it_is_and_can_be_raised(tmp_path: Path, m
     for bad in (0, -1, 1.5, True, "1000"):
         with pytest.raises(xborder_data.UsageError, match="max_bytes"):
             xborder_data.open(root, max_bytes=bad)  # type: ignore[arg-type]
+
+
+def test_the_pattern_budget_grows_with_the_distinct_values(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A valid table of many distinct values reads, however small the fixed part of the budget (issue 28)."""
+    monkeypatch.setattr(rules, "PATTERN_BUDGET_SECONDS", 0.01)
+    monkeypatch.setattr(rules, "TABLE_SECONDS", 0.0)
+    pattern = "(?:[a-z]|_)+[0-9]+"  # a repeated group: outside the RE2 subset, matched value by value under the budget
+    assert rules.re2_pattern(pattern) is None
+    count = 30_000
+    data = ("v\n" + "".join(f"value_{number}\n" for number in range(count))).encode()
+    root = write_package(tmp_path, {"t": (data, {"fields": [{"name": "v", "constraints": {"pattern": pattern}}]})})
+    strict, loaded = _strict_and_load(root)
+    assert strict[0] == "ok" and len(strict[1]) == count  # the csv module's count of data rows
+    _agree(strict, loaded)
+
+
+def test_schema_files_are_read_once_and_bounded_in_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    from xborder_data.tableschema import descriptor
+
+    data = b"id\n1\n"
+    (tmp_path / "data").mkdir()
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "data" / "t.csv").write_bytes(data)
+    schema = {"fields": [{"name": "id", "type": "integer", "description": "x" * 400_000}]}
+    for number in range(3):
+        (tmp_path / "schemas" / f"s{number}.json").write_text(json.dumps(schema), encoding="utf-8")
+    resource = {"path": "data/t.csv", "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+    shared = [dict(resource, name=f"t{i}", schema="schemas/s0.json") for i in range(descriptor.MAX_RESOURCES)]
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "version": "0.0.1", "resources": shared}), encoding="utf-8")
+    reads: list[Path] = []
+    original = descriptor.read_json
+    monkeypatch.setattr(descriptor, "read_json", lambda path: reads.append(path) or original(path))
+    assert len(xborder_data.open(tmp_path).resources()) == descriptor.MAX_RESOURCES
+    assert len([path for path in reads if path.name == "s0.json"]) == 1  # one schema shared by 500 resources: read once
+    monkeypatch.setattr(descriptor, "SCHEMAS_LIMIT", 1 << 20)  # three files of 0.4 MB pass one MiB in all
+    distinct = [dict(resource, name=f"t{i}", schema=f"schemas/s{i}.json") for i in range(3)]
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "p", "version": "0.0.1", "resources": distinct}), encoding="utf-8")
+    with pytest.raises(xborder_data.DescriptorError, match="schema files past 1 MiB"):
+        xborder_data.open(tmp_path)

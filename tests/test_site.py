@@ -562,19 +562,6 @@ def test_exports_are_built_and_linked_when_available(tmp_path: Path, monkeypatch
     assert "not built" not in index
 
 
-def test_without_exports_the_page_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from xborder_data.site import build, downloads
-
-    monkeypatch.setitem(sys.modules, "xborder_data.exports", None)  # as if the module were absent
-    monkeypatch.setattr(build, "build_exports", lambda package, site, folder: downloads.build_exports(package, site, folder))
-    for module in _chart_modules():
-        monkeypatch.setattr(module, "render_svg", lambda spec, **_: '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
-    monkeypatch.setattr(build, "build_citations", lambda package: [])
-    site = build_site(xborder_data.bundled(), tmp_path / "out").parent
-    index = (site / "index.html").read_text(encoding="utf-8")
-    assert "zip, Excel, SQLite, Parquet, JSON and Stata downloads are not built" in index
-
-
 def test_real_exports_are_linked_from_the_landing_page(site: Path) -> None:
     index = (site / "index.html").read_text(encoding="utf-8")
     for name in (f"xborder-data-{xborder_data.__version__}.zip", "xborder-data.xlsx", "xborder-data.sqlite"):
