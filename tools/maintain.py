@@ -129,6 +129,25 @@ def sql_notes(schemas: dict[str, dict], lang: str = "en") -> list[str]:
     return lines if len(lines) > 2 else []
 
 
+def derived_tables(root: Path) -> list[tuple[dict, dict]]:
+    """The tables the exports derive from the package at ``root`` (the DID panel), as (resource entry, schema);
+    none for a copy that does not read or lacks the panel's inputs (the dictionary then describes its files only)."""
+    from xborder_data.errors import XborderDataError
+    from xborder_data.package import Package
+    from xborder_data.research.did import panel_resource
+
+    try:
+        found = panel_resource(Package(root))
+    except XborderDataError:
+        return []
+    if found is None:
+        return []
+    spec = found[0]
+    entry = {"name": spec.name, "title": spec.title, "description": spec.description,
+             "zh": {"title": spec.title_zh, "description": spec.description_zh}}
+    return [(entry, spec.schema.raw)]
+
+
 def data_dictionary(root: Path, descriptor: dict, lang: str = "en") -> str:
     """Return the Markdown data dictionary generated from the schemas, in ``lang`` ("en" or "zh")."""
     words = WORDS[lang]
@@ -136,7 +155,11 @@ def data_dictionary(root: Path, descriptor: dict, lang: str = "en") -> str:
     schemas = {resource["name"]: read_json(resolve_inside(root, resource["schema"], resource=resource["name"]))
                for resource in descriptor["resources"]}
     lines += sql_notes(schemas, lang)
-    for resource in descriptor["resources"]:
+    entries = list(descriptor["resources"])
+    for resource, schema in derived_tables(root):  # the exports' DID panel: described like the resources
+        entries.append(resource)
+        schemas[resource["name"]] = schema
+    for resource in entries:
         schema = schemas[resource["name"]]
         heading = words["resource"].format(name=resource["name"], title=_cell(_text(resource, "title", lang)))
         lines += [heading, "", _cell(_text(resource, "description", lang)), ""]
