@@ -20,9 +20,11 @@ Each rule is one kind of fact, over every row and table it applies to:
   revokes; a round's ``members_listed`` equals its rows in ``programme_members``;
 - uniqueness: a unit code is a number (``unit_num``) no other unit shares;
   a round number names one round of its programme;
-- dates: a batch's year and month agree with its approval date; nothing is
-  announced before it was approved; a later batch is not approved before an
-  earlier one; a zone is revoked by a later batch than the one designating it;
+- dates: a batch's year and month agree with its approval date, and a round's
+  start_year and start_month with its first date (a month never without its
+  year); nothing is announced before it was approved; a later batch is not
+  approved before an earlier one; a zone is revoked by a later batch than the
+  one designating it;
 - code changes: following old code to new code never returns to a code;
 - membership: a programme member's round belongs to its programme and has its
   round number, and its programme keeps its members in ``programme_members``.
@@ -183,7 +185,7 @@ def _uniqueness(report: _Report, rows: Rows) -> Iterator[InconsistentDataError]:
     numbers: dict[int, tuple[int, str]] = {}
     for index, unit in enumerate(rows.get("units", [])):
         code = unit["unit_code"]
-        if not (code.isascii() and code.isdigit() and len(code) <= UNIT_NUM_DIGITS):
+        if not (isinstance(code, str) and code.isascii() and code.isdigit() and len(code) <= UNIT_NUM_DIGITS):
             yield report.error("units", index, "unit_code", code, f"is not a division code of at most {UNIT_NUM_DIGITS} ASCII digits, "
                                                                   "so it has no unit_num")
             continue
@@ -236,7 +238,8 @@ def _dates(report: _Report, rows: Rows) -> Iterator[InconsistentDataError]:
         if _before(_approved(batch), _day(batch["announced_date"])):
             yield report.error("pilot_zone_batches", index, "announced_date", batch["announced_date"].isoformat(),
                                "is before the batch's approval")
-    ordered = sorted(range(len(batches)), key=lambda i: batches[i]["batch"])
+    # (a batch without a number, possible only in a schema without the key, is left out of the order)
+    ordered = sorted((i for i in range(len(batches)) if batches[i]["batch"] is not None), key=lambda i: batches[i]["batch"])
     latest: tuple[int, tuple[int, ...]] | None = None  # (index, approval) of the latest-approved earlier batch
     for index in ordered:
         batch = batches[index]
@@ -253,7 +256,7 @@ def _dates(report: _Report, rows: Rows) -> Iterator[InconsistentDataError]:
         if approved is not None and (latest is None or not _before(approved, latest[1])):
             latest = (index, approved)
     for index, zone in enumerate(rows.get("pilot_zones", [])):
-        if zone["revoked_batch"] is not None and zone["revoked_batch"] <= zone["batch"]:
+        if zone["revoked_batch"] is not None and zone["batch"] is not None and zone["revoked_batch"] <= zone["batch"]:
             yield report.error("pilot_zones", index, "revoked_batch", zone["revoked_batch"],
                                f"does not come after the batch that designates the zone ({zone['batch']})")
     for resource in ("programme_rounds", "programme_members"):
@@ -305,7 +308,7 @@ def _code_changes(report: _Report, rows: Rows) -> Iterator[InconsistentDataError
             if state.get(new) == 1:
                 path = [c for c, _ in stack] + [new]
                 yield report.error("unit_code_changes", index, "new_code", new,
-                                   f"closes a cycle of code changes ({' -> '.join(path[path.index(new):])})")
+                                   f"closes a cycle of code changes ({' -> '.join(map(str, path[path.index(new):]))})")
                 return  # one cycle is enough to name; the others share its rows
             if not state.get(new):
                 state[new] = 1

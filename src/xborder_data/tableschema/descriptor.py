@@ -33,6 +33,7 @@ MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
 # resources validate in about 12 s); far more is a tampered or generated descriptor.
 MAX_RESOURCES = 500
 MAX_TOTAL_FIELDS = 20_000
+SCHEMAS_LIMIT = 64 << 20  # bytes of schema files in all (each read once, however many resources share it)
 DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
 MAX_DEPTH = 32  # nesting of a descriptor or schema: real ones are 6 deep; deeper would exhaust recursion downstream
 _SURROGATE = re.compile("[\ud800-\udfff\x00]")  # lone surrogates and NUL: no output (UTF-8, SQL, C strings) can carry them
@@ -661,6 +662,8 @@ def _load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, Resourc
         raise check.fail("the package", f"has {len(entries):,} resources, more than the {MAX_RESOURCES} this loader reads "
                                         "(each is validated and exported one by one; the bound keeps their time in seconds)")
     total_fields = 0
+    schema_files: dict[Path, dict[str, Any]] = {}  # each schema file read and checked once
+    schema_bytes = 0
     resources: dict[str, ResourceSpec] = {}
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
@@ -691,7 +694,15 @@ def _load_resources(root: Path, descriptor: dict[str, Any]) -> dict[str, Resourc
         schema_ref = entry.get("schema")
         if isinstance(schema_ref, str):
             schema_path = resolve_inside(root, schema_ref, resource=name)
-            raw_schema, schema_origin = read_json(schema_path), str(schema_path)
+            if schema_path not in schema_files:
+                try:
+                    schema_bytes += schema_path.stat().st_size
+                except OSError:
+                    pass  # read_json names a missing or unreadable file
+                if schema_bytes > SCHEMAS_LIMIT:
+                    raise check.fail(where, f"takes the package's schema files past {SCHEMAS_LIMIT >> 20} MiB in all, more than metadata needs")
+                schema_files[schema_path] = read_json(schema_path)
+            raw_schema, schema_origin = schema_files[schema_path], str(schema_path)
         elif isinstance(schema_ref, dict):
             raw_schema, schema_origin = schema_ref, f"{origin} resource {name!r}"
         else:

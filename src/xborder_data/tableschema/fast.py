@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # Below this size the strict reader is as fast (Arrow's per-column fixed costs
 # dominate on tables of a few hundred rows); measured, see docs/benchmarks.md.
 MIN_BYTES = 256 * 1024
+BLOCK_SIZE = 1 << 22  # Arrow reads in blocks of this size; a column is a chunk per block, never joined
 
 
 class _Doubt(Exception):
@@ -106,6 +107,27 @@ def _gate(texts: Any, regex: str) -> None:
     _doubt(not _all(pc.match_substring_regex(texts, regex)))
 
 
+def _convert(kind: str, texts: Any) -> Any:
+    """Texts already proved to be of ``kind``'s lexical form as typed Arrow values (nulls stay null)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if kind == "integer":
+        return pc.cast(pc.replace_substring_regex(texts, r"\A\+", ""), pa.int64())  # raises on overflow
+    if kind == "year":
+        return pc.cast(texts, pa.int64())
+    if kind == "number":
+        special = pc.is_in(texts, value_set=pa.array(["NaN", "INF", "-INF"]))
+        if not pc.any(special).as_py():
+            return pc.cast(texts, pa.float64())
+        plain = pc.cast(pc.if_else(special, pa.scalar(None, pa.string()), texts), pa.float64())
+        sv = pc.cast(pc.replace_substring(pc.if_else(special, texts, pa.scalar("0")), "INF", "inf"), pa.float64())
+        return pc.if_else(special, sv, plain)
+    if kind == "date":
+        return pc.cast(texts, pa.date32())  # refuses impossible days
+    return texts
+
+
 def _prove_type(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
     """The type's lexical rule over the distinct texts; returns their typed values."""
     import pyarrow as pa
@@ -120,28 +142,23 @@ def _prove_type(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
         return texts
     if kind == "integer":
         _gate(texts, RE_INTEGER)
-        return pc.cast(pc.replace_substring_regex(texts, r"\A\+", ""), pa.int64())  # raises on overflow
-    if kind == "year":
+    elif kind == "year":
         _gate(texts, RE_YEAR)
-        return pc.cast(texts, pa.int64())
-    if kind == "number":
+    elif kind == "number":
         special = pc.is_in(texts, value_set=pa.array(["NaN", "INF", "-INF"]))
-        anyspecial = bool(pc.any(special).as_py())
-        plain = pc.if_else(special, pa.scalar(None, pa.string()), texts) if anyspecial else texts
-        _gate(plain, RE_NUMBER)  # refuses nan, inf, Infinity that Arrow's cast would accept
-        number = pc.cast(plain, pa.float64())
-        _doubt(pc.any(pc.is_inf(number)).as_py())  # 1e400: too large, as strict
-        if anyspecial:
-            sv = pc.cast(pc.replace_substring(pc.if_else(special, texts, pa.scalar("0")), "INF", "inf"), pa.float64())
-            number = pc.if_else(special, sv, number)
-        return number
-    if kind == "date":
+        _gate(pc.if_else(special, pa.scalar(None, pa.string()), texts), RE_NUMBER)  # refuses nan, inf, Infinity Arrow would cast
+        typed = _convert(kind, texts)
+        _doubt(pc.any(pc.and_(pc.is_inf(typed), pc.invert(special))).as_py())  # 1e400: too large, as strict
+        return typed
+    elif kind == "date":
         _gate(texts, RE_DATE)
-        day = pc.cast(texts, pa.date32())  # refuses impossible days
+        day = _convert(kind, texts)
         lo, hi = pa.scalar(values.DATE_MIN, pa.date32()), pa.scalar(values.DATE_MAX, pa.date32())
         _doubt(not _all(pc.and_(pc.greater_equal(day, lo), pc.less_equal(day, hi))))
         return day
-    return _HAND_OVER  # boolean (custom true and false values): the strict rule, column-wise
+    else:
+        return _HAND_OVER  # boolean (custom true and false values): the strict rule, column-wise
+    return _convert(kind, texts)
 
 
 def _prove_enum(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
@@ -209,8 +226,7 @@ def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
     text = pc.if_else(miss, pa.scalar(None, pa.string()), raw) if nmiss else raw
     if reader.rules == (Rule("type", ("string", "default")),):
         return "val", text  # plain text: every text passes its only rule
-    enc = pc.dictionary_encode(text)  # each distinct text is proved once
-    idx, texts = enc.indices, enc.dictionary
+    texts = pc.drop_null(pc.unique(text))  # each distinct text is proved once
     value = texts
     for rule in reader.rules:
         prove = PROOFS.get(rule.kind)
@@ -220,11 +236,10 @@ def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
         if rule.kind == "type":
             value = result
     if spec.enum is not None:  # a string enum: its category codes
-        codes = pc.index_in(texts, value_set=pa.array([str(v) for v in spec.enum], pa.string()))
-        return "enum", pc.take(codes, idx)
+        return "enum", pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum], pa.string()))
     if spec.type == "string":
         return "val", text
-    return "val", pc.take(value, idx)
+    return "val", _convert(spec.type, text)  # the whole column, its distinct texts proved above
 
 
 def _key_array(kind: str, data: Any, spec: FieldSpec) -> Any:
@@ -308,16 +323,28 @@ def _frame(spec: ResourceSpec, cols: dict[str, tuple[str, Any]], rows: int) -> "
     return pd.DataFrame(data, index=pd.RangeIndex(rows))
 
 
-def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None,
+def fast_frame(data: "bytes | list[bytes]", spec: ResourceSpec, *, min_bytes: int | None = None,
                budget: PatternBudget | None = None) -> "pd.DataFrame | None":
     """Return the DataFrame ``to_frame(read_table(data, spec, path))`` would, or None when unproved.
 
     ``data`` must already have passed the integrity check. None means: run the strict reader.
-    ``budget`` is the pattern budget the strict reader would draw on (the package's).
+    ``data`` may be a list holding the bytes as its one item, which nothing else holds: the fast
+    path then empties it once Arrow holds its own copy of the text, so that the file's bytes and
+    the table are not both held to the end (a caller whose list comes back empty reads the file
+    again for the strict reader). ``budget`` is the pattern budget the strict reader would draw on.
 
     Raises:
         DescriptorError: a pattern out of its budget, as the strict reader would raise it.
     """
+    box = data if isinstance(data, list) else [data]
+    del data
+    if not box:
+        return None
+    return _answer(box, spec, min_bytes, budget)
+
+
+def _answer(box: list[bytes], spec: ResourceSpec, min_bytes: int | None, budget: PatternBudget | None) -> "pd.DataFrame | None":
+    data = box[0]
     if len(data) < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
         return None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -326,8 +353,9 @@ def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None,
         # A blank line (or a quoted line break of that shape): the strict reader refuses the first at once,
         # where Arrow would build a row of empty strings for each of them (10⁸ of them: gigabytes).
         return None
+    del data  # from here on only the box holds the bytes
     try:
-        return _fast(data, spec, budget if budget is not None else PatternBudget())
+        return _fast(box, spec, budget if budget is not None else PatternBudget())
     except _Doubt:
         return None
     except DescriptorError:
@@ -336,10 +364,12 @@ def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None,
         return None
 
 
-def _fast(data: bytes, spec: ResourceSpec, budget: PatternBudget) -> "pd.DataFrame":
+def _fast(box: list[bytes], spec: ResourceSpec, budget: PatternBudget) -> "pd.DataFrame":
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
+
+    data = box[0]
 
     dialect = spec.dialect
     proved, quoted_newline = _quote_proof(data, ord(dialect.delimiter), ord(dialect.quote_char))
@@ -351,7 +381,7 @@ def _fast(data: bytes, spec: ResourceSpec, budget: PatternBudget) -> "pd.DataFra
         raise _Doubt()
     table = pacsv.read_csv(
         pa.BufferReader(data),
-        read_options=pacsv.ReadOptions(use_threads=True, block_size=1 << 22),
+        read_options=pacsv.ReadOptions(use_threads=True, block_size=BLOCK_SIZE),
         parse_options=pacsv.ParseOptions(
             delimiter=dialect.delimiter, quote_char=dialect.quote_char, double_quote=True, escape_char=False,
             newlines_in_values=quoted_newline, ignore_empty_lines=False,
@@ -361,12 +391,15 @@ def _fast(data: bytes, spec: ResourceSpec, budget: PatternBudget) -> "pd.DataFra
             quoted_strings_can_be_null=False, check_utf8=True,
         ),
     )
+    size = len(data)
+    del data
+    box.clear()  # Arrow holds its own copy of every text now; the bytes can go
     if table.schema.names != names or any(t != pa.string() for t in table.schema.types):
         raise _Doubt()
     rows = table.num_rows
     if rows == 0:
         raise _Doubt()
-    columns = [table.column(i).combine_chunks() for i in range(len(names))]
+    columns = [table.column(i) for i in range(len(names))]  # chunked as read: never copied into one buffer
     del table
     # Empty lines: the csv module reads [] (a width error), Arrow a row of empty strings.
     empty = None
@@ -377,14 +410,15 @@ def _fast(data: bytes, spec: ResourceSpec, budget: PatternBudget) -> "pd.DataFra
             break
     else:
         raise _Doubt()
-    if len(data) > FIELD_LIMIT:
+    if size > FIELD_LIMIT:
         for raw in columns:
             if (pc.max(pc.binary_length(raw)).as_py() or 0) > FIELD_LIMIT:
                 raise _Doubt()  # the strict reader's field limit (counted in characters; let it decide)
     cols: dict[str, tuple[str, Any]] = {}
     missing_all = None
     budget.start_table()  # the table's share of the package's pattern budget, as in the strict reader
-    for f, raw in zip(fields, columns):
+    for number, f in enumerate(fields):
+        raw, columns[number] = columns[number], None  # the text column is freed once its typed one is built
         reader = FieldReader(f, spec.name, budget)
         kind, value = _check_column(reader, raw)
         if kind == "py":

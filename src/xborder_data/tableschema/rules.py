@@ -19,6 +19,7 @@ the same verdicts and the same budget error for the same bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -192,9 +193,7 @@ class PatternMatcher:
         if len(todo) < 2:
             return
         if self.batch is None:
-            import regex
-
-            self.batch = regex.compile(r"(?:(?>(?:" + self.body + r")\n))*", cache_pattern=False)
+            self.batch = _batch_regex(self.body)
         budget = self.budget
         budget.allowed += PATTERN_SECONDS_PER_VALUE * len(todo)
         remaining = budget.allowed - budget.spent
@@ -251,6 +250,13 @@ class PatternMatcher:
         strings = list(_strings(texts))
         self._regex_at_once(strings)
         return all(self.problem(text) is None for text in strings)
+
+
+@functools.lru_cache(maxsize=256)  # safe-subset bodies are small; the same few recur in every schema
+def _batch_regex(body: str) -> Any:
+    import regex
+
+    return regex.compile(r"(?:(?>(?:" + body + r")\n))*", cache_pattern=False)
 
 
 def _strings(array: Any) -> Iterable[str]:

@@ -29,9 +29,10 @@ __all__ = ["FIELD_LIMIT", "PATTERN_BUDGET_SECONDS", "FieldReader", "Table", "rea
 
 
 def row_limit(width: int) -> int:
-    """The most characters one physical line of a ``width``-field row can hold: every cell at the field limit,
-    quoted, doubled quotes aside. A longer line has a cell over the limit or too many cells either way."""
-    return width * (FIELD_LIMIT + 3) + 2
+    """A bound on one physical line of a ``width``-field row: every cell at the field limit, quoted, and one
+    cell more. A longer line has a cell over the limit or too many cells either way; a shorter one with a
+    cell over the limit is left to the csv module, which names it."""
+    return (width + 1) * (FIELD_LIMIT + 3) + 2
 
 
 @dataclass(frozen=True)
@@ -243,8 +244,8 @@ def _lines(data: bytes, width: int, where: _Where, row_number: Callable[[], int]
     limit = row_limit(width)
     for line in io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline=""):
         if len(line) > limit:
-            raise where.row(row_number(), f"has a line of {len(line)} characters, more than a row of {width} fields can hold "
-                            f"({limit}: a cell over {FIELD_LIMIT} characters, or too many cells)", "shorten the row")
+            raise where.row(row_number(), f"has a cell longer than {FIELD_LIMIT} characters or more cells than the schema's "
+                            f"{width} fields (a line of {len(line):,} characters)", "shorten the row")
         yield line
 
 
