@@ -9,7 +9,7 @@ that leaves a unit unmatched keeps integers instead of turning them into floats.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from xborder_data.dtypes import DATETIME_UNIT, numpy_dtypes
 from xborder_data.errors import DescriptorError, UsageError
@@ -373,7 +373,7 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
         if column not in integers and column not in ("approval_date", "announced_date"):
             frame[column] = frame[column].astype("string")
     for column in ("approval_date", "announced_date"):
-        frame[column] = pd.to_datetime(frame[column]).astype(f"datetime64[{DATETIME_UNIT}]")  # load()'s unit
+        frame[column] = pd.to_datetime(frame[column]).astype(cast("Any", f"datetime64[{DATETIME_UNIT}]"))  # load()'s unit
     out = frame if form == "long" else _wide(frame, [progs.column(programme, "treated") for programme in chosen])
     return out if nullable else numpy_dtypes(out)
 

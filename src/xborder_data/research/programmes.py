@@ -133,7 +133,7 @@ def _year(row: dict[str, Any], round_: dict[str, Any], rule: Rule) -> int | None
     year, month = round_.get("start_year"), round_.get("start_month")
     if year is None or (rule == "next_year_if_after_june" and month is None):
         return None
-    return int(year) + (1 if rule == "next_year_if_after_june" and month > 6 else 0)
+    return int(year) + (1 if rule == "next_year_if_after_june" and month is not None and month > 6 else 0)
 
 
 def treatment(package: "Package", programme_id: str, rule: Rule, prefectures: set[str], *,
@@ -182,9 +182,8 @@ def treatment(package: "Package", programme_id: str, rule: Rule, prefectures: se
             )
         year = _year(member, round_, rule)
         for code in codes:
-            if code not in out.first_year:
-                out.first_year[code] = year
-            elif year is not None and (out.first_year[code] is None or year < out.first_year[code]):
+            known = out.first_year.get(code)
+            if code not in out.first_year or (year is not None and (known is None or year < known)):
                 out.first_year[code] = year  # an undated member never hides a dated one
     running = 0
     for round_id, round_ in sorted(rounds.items(), key=lambda item: (item[1]["round"], item[0])):  # running totals in round order
