@@ -34,12 +34,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from xborder_data.errors import InconsistentDataError
 
-if TYPE_CHECKING:
-    from xborder_data.package import Package
+# A Package, read through its methods; not imported, because package.py calls into this module.
+PackageReader = Any
+
 
 __all__ = ["FACTS", "PREFECTURE_LEVELS", "PROVINCE_LEVELS", "COUNTY_LEVELS", "check_facts", "fact_errors"]
 
@@ -67,7 +68,7 @@ class Fact:
 class _Report:
     """Builds errors that name the resource, file, row, field and value."""
 
-    def __init__(self, package: "Package") -> None:
+    def __init__(self, package: "PackageReader") -> None:
         self.package = package
 
     def error(self, resource: str, index: int, field: str, value: Any, problem: str) -> InconsistentDataError:
@@ -364,7 +365,7 @@ FACTS: tuple[Fact, ...] = (
 )
 
 
-def _rows(package: "Package", fact: Fact) -> Rows:
+def _rows(package: "PackageReader", fact: Fact) -> Rows:
     """The rows of the resources a fact reads that the package has; a rule over a missing resource is not run."""
     present = set(package.resources())
     rows: Rows = {}
@@ -375,7 +376,7 @@ def _rows(package: "Package", fact: Fact) -> Rows:
     return rows
 
 
-def fact_errors(package: "Package") -> list[InconsistentDataError]:
+def fact_errors(package: "PackageReader") -> list[InconsistentDataError]:
     """Every broken fact of ``package``, in rule order, then row order.
 
     Raises:
@@ -389,7 +390,7 @@ def fact_errors(package: "Package") -> list[InconsistentDataError]:
     return found
 
 
-def check_facts(package: "Package") -> None:
+def check_facts(package: "PackageReader") -> None:
     """Raise the first broken fact of ``package``: the panels call this before building anything.
 
     Raises:

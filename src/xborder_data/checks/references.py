@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from xborder_data.errors import BrokenReferenceError
 
-if TYPE_CHECKING:
-    from xborder_data.package import Package
+# A Package, read through its methods; not imported, because package.py calls into this module.
+PackageReader = Any
 
 
-def check_references(package: "Package", name: str | None = None, *, verify_integrity: bool = True) -> None:
+
+def check_references(package: "PackageReader", name: str | None = None, *, verify_integrity: bool = True) -> None:
     """Raise BrokenReferenceError on the first foreign key that does not resolve.
 
     Keys of one or several fields, in either Table Schema form, are

@@ -13,12 +13,13 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xborder_data.errors import XborderDataError
 
-if TYPE_CHECKING:
-    from xborder_data.package import Package
+# A Package, read through its methods; not imported, because package.py calls into this module.
+PackageReader = Any
+
 
 
 # The official profiles frictionless knows offline; any other would be fetched.
@@ -144,7 +145,7 @@ def frictionless_issues(files: dict[str, bytes]) -> tuple[list[ValidationIssue],
     return issues, text
 
 
-def validate(package: "Package") -> "ValidationReport":
+def validate(package: "PackageReader") -> "ValidationReport":
     """Validate with frictionless plus the integrity checks; return a report."""
     issues: list[ValidationIssue] = []
     checks: list[str] = []

@@ -8,14 +8,15 @@ compares keys as typed values: batch ``3`` and batch ``"3"`` are one row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xborder_data.tableschema.values import CellProblem
 from xborder_data.errors import DescriptorError, UnknownRowError
 from xborder_data.tableschema.descriptor import ResourceSpec
 
-if TYPE_CHECKING:
-    from xborder_data.package import Package
+# A Package, read through its methods; not imported, because package.py calls into this module.
+PackageReader = Any
+
 
 # What a row's citations read (the CLI's `cite` and the site's citations page print them all).
 PROVENANCE_FIELDS = {
@@ -25,7 +26,7 @@ PROVENANCE_FIELDS = {
 }
 
 
-def require_provenance(package: "Package") -> None:
+def require_provenance(package: "PackageReader") -> None:
     """Refuse a package whose claims, evidence or sources lack what citations read (``PROVENANCE_FIELDS``)."""
     for table, fields in PROVENANCE_FIELDS.items():
         if table not in package.resources():
@@ -35,7 +36,7 @@ def require_provenance(package: "Package") -> None:
         package.require(table, dict.fromkeys(fields, "string"), "a row's citations", required=fields[:1])
 
 
-def sources_for(package: "Package", name: str, row_id: object) -> "Citations":
+def sources_for(package: "PackageReader", name: str, row_id: object) -> "Citations":
     """The claims, evidence and sources behind one row of ``name`` (``row_id`` typed or as its CSV text)."""
     require_provenance(package)
     tables = {table: package.records(table) for table in PROVENANCE_FIELDS}

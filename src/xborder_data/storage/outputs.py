@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from xborder_data.errors import UnsafeOutputError, UsageError
 
-if TYPE_CHECKING:
-    from xborder_data.package import Package
+# A Package (its root and files): not imported, storage lies below the package that uses it.
+PackageReader = Any
 
 
 def _package_folders(root: Path, package_files: list[str]) -> set[Path]:
@@ -98,7 +98,7 @@ def refuse_protected(target: str | os.PathLike[str], *, package_root: Path) -> P
     return resolved  # the path checked is the path written: never a lexical '..' past a symlink
 
 
-def output_file(package: "Package", target: str) -> Path:
+def output_file(package: "PackageReader", target: str) -> Path:
     """The resolved output file for ``target`` (``panel -o``), refused when it is empty, a folder, a symbolic link,
     or one of the package's files or data folders.
 
