@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from xborder_data.errors import DescriptorError
 from xborder_data.storage.names import check_component
@@ -42,45 +42,25 @@ def package_version(package: "Package") -> str:
     return check_component(package.version, what="package version")
 
 
-def _zh(package: "Package", resource: str, field_name: str) -> dict[str, str]:
-    """The field's ``zh`` object (``{"title", "description"}``) from its schema, or {} when absent or malformed."""
-    for raw in package.table_schema(resource).raw.get("fields", []):
-        if isinstance(raw, dict) and raw.get("name") == field_name:
-            zh = raw.get("zh")
-            if isinstance(zh, dict):
-                return {key: value.strip() for key, value in zh.items() if isinstance(key, str) and isinstance(value, str) and value.strip()}
-    return {}
-
-
 def field_title(package: "Package", resource: str, spec: "FieldSpec", lang: str = "en", *, fallback: bool = True) -> str:
     """The field's title in ``lang`` ("en" or "zh"); a field without a Chinese title gives its English one (or "" without ``fallback``)."""
-    if lang == "zh":
-        title = str(getattr(spec, "title_zh", "") or "").strip() or _zh(package, resource, spec.name).get("title", "")
-        if title or not fallback:
-            return title
-    return spec.title
+    if lang == "zh" and not fallback:
+        return spec.title_zh.strip()
+    return spec.title_in(cast("Any", lang)).strip() if lang == "zh" else spec.title
 
 
 def field_description(package: "Package", resource: str, spec: "FieldSpec", lang: str = "en") -> str:
-    """The field's description in ``lang``, falling back to the English one."""
-    if lang == "zh":
-        text = str(getattr(spec, "description_zh", "") or "").strip() or _zh(package, resource, spec.name).get("description", "")
-        if text:
-            return text
-    return spec.description
+    """The field's description in ``lang``, falling back to the English one (the loader parsed the schema's ``zh``)."""
+    return spec.description_in(cast("Any", lang)).strip() if lang == "zh" else spec.description
 
 
 def resource_text(package: "Package", name: str, key: str, lang: str = "en") -> str:
     """The resource's ``title`` or ``description`` in ``lang`` (its ``zh`` object when asked and present), else English."""
+    resource = package.resource(name)
     if lang == "zh":
-        accessor = str(getattr(package.resource(name), f"{key}_zh", "") or "").strip()
-        if accessor:
-            return accessor
-        entry = next((r for r in package.descriptor().get("resources", []) if isinstance(r, dict) and r.get("name") == name), {})
-        zh = entry.get("zh")
-        if isinstance(zh, dict) and isinstance(zh.get(key), str) and zh[key].strip():
-            return str(zh[key]).strip()
-    return str(getattr(package.resource(name), key, "") or "")
+        text = resource.title_in("zh") if key == "title" else resource.description_in("zh")
+        return text.strip()
+    return str(getattr(resource, key, "") or "")
 
 
 class Tables:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, cast
 
+from xborder_data.checks.facts import PREFECTURE_LEVELS  # the levels that are prefecture-level divisions: one list
 from xborder_data.dtypes import DATETIME_UNIT, numpy_dtypes
 from xborder_data.errors import DescriptorError, UsageError
 from xborder_data.research import programmes as progs
@@ -37,8 +38,6 @@ if TYPE_CHECKING:
     from xborder_data.package import Package
     from xborder_data.tableschema.descriptor import ResourceSpec
 
-# The levels of ``units`` that are prefecture-level divisions (municipalities count as one).
-PREFECTURE_LEVELS = ("municipality", "prefecture_city", "autonomous_prefecture", "region", "league")
 COLUMNS = [
     "unit_num", "unit_code", "name_zh", "name_en", "province_code", "province_zh", "province_en", "level",
     "year", "ever_treated", "treated", "batch", "first_treated_year", "cohort", "years_since_treatment", "dated_by",
