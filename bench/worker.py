@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 import xborder_data
-from xborder_data.tableschema.typemap import mapping_for
+from xborder_data.tableschema.types import TYPES
 
 TABLE = "market_figures"
 
@@ -46,7 +46,7 @@ def pandas_kwargs(schema: Any) -> dict[str, Any]:
         elif spec.enum is not None:
             dtype[spec.name] = pd.CategoricalDtype(list(spec.enum))
         else:
-            dtype[spec.name] = mapping_for(spec.type).pandas
+            dtype[spec.name] = TYPES[spec.type].pandas
     return {
         "dtype": dtype,
         "parse_dates": dates,
@@ -58,7 +58,7 @@ def pandas_kwargs(schema: Any) -> dict[str, Any]:
 
 def arrow_options(schema: Any) -> tuple[pacsv.ConvertOptions, pacsv.ReadOptions]:
     """pyarrow.csv options with one explicit column type per field."""
-    types = {spec.name: getattr(pa, mapping_for(spec.type).arrow)() for spec in schema.fields}
+    types = {spec.name: getattr(pa, TYPES[spec.type].arrow)() for spec in schema.fields}
     convert = pacsv.ConvertOptions(
         column_types=types,
         null_values=list(schema.missing_values),

@@ -34,6 +34,74 @@ def package() -> xborder_data.Package:
     return xborder_data.bundled()
 
 
+class _Exports(dict):  # type: ignore[type-arg]
+    """Format name -> folder holding the bundled package's export, made on first use."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__()
+        self.root = root
+
+    def __missing__(self, fmt: str) -> Path:
+        export(xborder_data.bundled(), fmt, self.root / fmt)
+        self[fmt] = self.root / fmt
+        return self[fmt]
+
+
+@pytest.fixture(scope="session")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """``exported[fmt]``: the bundled package exported to ``fmt`` once per test run, in its own folder.
+
+    Read it, never change it (a test that writes to one copies it first).
+    """
+    return _Exports(tmp_path_factory.mktemp("exports"))
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled package's site, built once per test run and shared by every test that only reads it.
+
+    A test that changes a site copies this one first (``shutil.copytree``); the build behind it is the real one.
+    """
+    from xborder_data.site import build_site
+
+    return build_site(xborder_data.bundled(), tmp_path_factory.mktemp("site") / "out").parent
+
+
+@pytest.fixture()
+def cheap_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For tests of what a build does with the package, not of the charts or the exports: no exports, tiny SVGs.
+
+    The exports and the charts of the real build are tested on the session ``site``.
+    """
+    from xborder_data.site import build, figures_chart, pilot_zone_charts, timeline_chart, trade_chart
+    from xborder_data.site.downloads import Downloads
+
+    monkeypatch.setattr(build, "build_exports", lambda package, site, folder: Downloads([], ["exports not built in this test"]))
+    for module in (figures_chart, pilot_zone_charts, trade_chart):
+        monkeypatch.setattr(module, "render_svg", lambda spec, **_: '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    del timeline_chart  # the timeline's SVG is the one tests read: it is drawn for real
+
+
+@pytest.fixture()
+def pages_only(cheap_build: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cheap_build`` with the timeline's SVG tiny too: for tests of the pages' HTML and the output folder."""
+    from xborder_data.site import timeline_chart
+
+    monkeypatch.setattr(timeline_chart, "render_svg", lambda spec, **_: '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+
+
+@pytest.fixture()
+def fake_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replace all page rendering with one page: for tests about the output folder, not the pages."""
+    from xborder_data.site import build
+
+    def write(package: object, site: Path, datasheet: str | None = None, datasheet_zh: str | None = None) -> Path:
+        (site / "index.html").write_text("<p>site</p>", encoding="utf-8")
+        return site / "index.html"
+
+    monkeypatch.setattr(build, "_write_site", write)
+
+
 @pytest.fixture()
 def package_copy(tmp_path: Path) -> Path:
     """A fresh copy of the package folder that a test may break."""
@@ -43,6 +111,33 @@ def package_copy(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "data", root / "data")
     shutil.copytree(REPO / "schemas", root / "schemas")
     return root
+
+
+@pytest.fixture()
+def regex_timeouts(monkeypatch: pytest.MonkeyPatch) -> list[float | None]:
+    """The ``timeout`` each `regex` fullmatch is handed from now on (patterns compiled after this fixture).
+
+    What the pattern budget gives each match is the oracle, instead of a wall clock: a shared
+    budget hands out only what is left of it, a fresh one per cell or field would start again.
+    """
+    import regex
+
+    given: list[float | None] = []
+    original = regex.compile
+
+    class Recording:
+        def __init__(self, compiled: object) -> None:
+            self.compiled = compiled
+
+        def fullmatch(self, *args: object, **kwargs: object) -> object:
+            given.append(kwargs.get("timeout"))  # type: ignore[arg-type]
+            return self.compiled.fullmatch(*args, **kwargs)  # type: ignore[attr-defined]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.compiled, name)
+
+    monkeypatch.setattr(regex, "compile", lambda pattern, *a, **k: Recording(original(pattern, *a, **k)))
+    return given
 
 
 def rehash(root: Path) -> None:

@@ -9,8 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
+import threading
 import urllib.request
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,13 +17,11 @@ from typing import Any, Iterator
 import pytest
 
 import xborder_data
-from xborder_data.exports import export
 
 from conftest import RESOURCES
 
 pytestmark = pytest.mark.slow
 
-STARTUP_SECONDS = 60
 DATABASE = "xborder-data"
 
 
@@ -40,36 +37,34 @@ def _get(url: str) -> Any:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("datasette")
-    written = export(xborder_data.bundled(), "datasette", out)
-    assert [p.name for p in written] == [f"{DATABASE}.sqlite", "metadata.json"]
-    return out
+def folder(exported: dict[str, Path]) -> Path:
+    """The session's datasette export of the bundled package (conftest.py): read only."""
+    assert sorted(p.name for p in exported["datasette"].iterdir()) == sorted([f"{DATABASE}.sqlite", "metadata.json"])
+    return exported["datasette"]
 
 
 @pytest.fixture(scope="module")
-def server(exported: Path) -> Iterator[str]:
+def server(folder: Path) -> Iterator[str]:
     """Datasette serving the export; stopped by its PID however the tests end."""
     pytest.importorskip("datasette")
     port = _free_port()
     command = [
-        sys.executable, "-m", "datasette", "serve", str(exported / f"{DATABASE}.sqlite"),
-        "--metadata", str(exported / "metadata.json"), "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "datasette", "serve", str(folder / f"{DATABASE}.sqlite"),
+        "--metadata", str(folder / "metadata.json"), "--host", "127.0.0.1", "--port", str(port),
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert process.stderr is not None
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"datasette exited with {process.returncode}: {process.stderr.read().decode()[-2000:]}")
-            try:
-                _get(f"{base}/-/versions.json")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f"datasette did not answer on {base} within {STARTUP_SECONDS}s")
-                time.sleep(0.25)
+        # No timer: wait for the line uvicorn writes once it listens (or for the end of its output, if it exits).
+        said = []
+        while not any(b"Uvicorn running on" in line for line in said):
+            line = process.stderr.readline()
+            if not line:
+                pytest.fail(f"datasette exited with {process.wait()}: {b''.join(said).decode()[-2000:]}")
+            said.append(line)
+        threading.Thread(target=process.stderr.read, daemon=True).start()  # keep draining: a full pipe would block it
+        assert "datasette" in _get(f"{base}/-/versions.json")
         yield base
     finally:
         os.kill(process.pid, signal.SIGTERM)
@@ -78,7 +73,6 @@ def server(exported: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-        process.stderr.close()
 
 
 @pytest.mark.parametrize("name", RESOURCES)
@@ -147,10 +141,10 @@ def test_each_table_page_renders(server: str, name: str) -> None:
     assert xborder_data.bundled().resource(name).description.split("'")[0] in page
 
 
-def test_the_served_database_passes_foreign_key_check(exported: Path) -> None:
+def test_the_served_database_passes_foreign_key_check(folder: Path) -> None:
     import sqlite3
 
-    connection = sqlite3.connect(exported / f"{DATABASE}.sqlite")
+    connection = sqlite3.connect(folder / f"{DATABASE}.sqlite")
     try:
         assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -87,19 +87,11 @@ def test_the_readme_merge_example_prints_integers(capsys: pytest.CaptureFixture[
     assert printed == comment == "[[2014, 2015, 0], [2015, 2015, 1]]"
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("exports")
-    for fmt in ("sqlite", "xlsx"):
-        result = CliRunner().invoke(cli, ["export", fmt, str(out / fmt)])
-        assert result.exit_code == 0, result.output
-    return out
-
-
-def test_the_sqlite_export_holds_the_panel_as_integers(exported: Path, panel: pd.DataFrame) -> None:
+# ``exported``: every format of the bundled package, once per test run (conftest.py).
+def test_the_sqlite_export_holds_the_panel_as_integers(exported: dict[str, Path], panel: pd.DataFrame) -> None:
     import sqlite3
 
-    (database,) = (exported / "sqlite").glob("*.sqlite")
+    (database,) = exported["sqlite"].glob("*.sqlite")
     with sqlite3.connect(database) as connection:
         kinds = {row[0] for row in connection.execute("SELECT DISTINCT typeof(treated) FROM did_panel")}
         units = connection.execute("SELECT COUNT(DISTINCT unit_code) FROM did_panel").fetchone()[0]
@@ -109,9 +101,9 @@ def test_the_sqlite_export_holds_the_panel_as_integers(exported: Path, panel: pd
     assert hz == [(2014, 0), (2015, 1)]
 
 
-def test_the_xlsx_export_has_a_panel_sheet(exported: Path) -> None:
+def test_the_xlsx_export_has_a_panel_sheet(exported: dict[str, Path]) -> None:
     openpyxl = pytest.importorskip("openpyxl")
-    (book,) = (exported / "xlsx").glob("*.xlsx")
+    (book,) = exported["xlsx"].glob("*.xlsx")
     sheet = openpyxl.load_workbook(book, read_only=True)["did_panel"]
     rows = sheet.iter_rows(values_only=True)
     header = next(rows)
@@ -124,11 +116,8 @@ RESOURCE_NAMES = [r["name"] for r in __import__("json").loads((REPO / "datapacka
 
 
 @pytest.fixture(scope="module")
-def dta_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dta") / "out"
-    result = CliRunner().invoke(cli, ["export", "dta", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+def dta_folder(exported: dict[str, Path]) -> Path:
+    return exported["dta"]  # the session's export (conftest.py): read only
 
 
 @pytest.mark.parametrize("name", RESOURCE_NAMES)

@@ -295,10 +295,8 @@ openpyxl = pytest.importorskip("openpyxl")
 
 
 @pytest.fixture(scope="module")
-def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("xlsx") / "out"
-    export(PACKAGE, "xlsx", out)
-    return out / "xborder-data.xlsx"
+def workbook(exported: dict[str, Path]) -> Path:
+    return exported["xlsx"] / "xborder-data.xlsx"  # the session's export (conftest.py): read only
 
 
 def test_the_first_sheet_lists_every_column_with_title_type_and_description(workbook: Path) -> None:

@@ -348,3 +348,23 @@ def test_a_header_that_differs_is_refused_by_both_readers(tmp_path: Path) -> Non
     for read in (package.records, package.load):
         with pytest.raises(HeaderMismatchError, match="columns out of order"):
             read("t")
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="0123456789+-.eE:/aZ_ \t\n\x00\x7f\x85\xa0\u3000\u0663", max_size=12) | st.sampled_from(sum(TRICKY.values(), [])))
+def test_the_fast_paths_re2_rules_accept_exactly_what_the_types_rules_accept(text: str) -> None:
+    """Two engines as each other's oracle: Python's re on the types' rules, RE2 (pyarrow) on rules.py's translations."""
+    import re
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from xborder_data.tableschema import rules
+    from xborder_data.tableschema.types import DATE, INTEGER, NUMBER, STRING, YEAR
+
+    assert rules.RULES_MATCH
+    pairs = ((INTEGER, "default", rules.RE_INTEGER), (NUMBER, "default", rules.RE_NUMBER), (YEAR, "default", rules.RE_YEAR),
+             (DATE, "default", rules.RE_DATE), (STRING, "uri", rules.RE_URI))
+    for kind, fmt, re2 in pairs:
+        python = re.fullmatch(kind.rules[fmt], text, kind.flags) is not None
+        assert pc.match_substring_regex(pa.array([text], pa.string()), re2)[0].as_py() is python, (kind.name, fmt, text)

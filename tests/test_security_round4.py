@@ -564,19 +564,17 @@ def test_a_slow_pattern_is_refused_by_both_readers(tmp_path: Path, pattern: str,
     assert strict == ("err", "DescriptorError", None, "v") and loaded == strict
 
 
-def test_a_safe_pattern_over_many_values_reads_in_linear_time_in_both(tmp_path: Path) -> None:
-    import time
-
+def test_a_safe_pattern_over_many_values_reads_in_linear_time_in_both(tmp_path: Path, regex_timeouts: list[float | None]) -> None:
     # From RE2_FROM distinct values on, a pattern in the RE2 subset cannot backtrack: both readers answer.
     schema = {"fields": [{"name": "v", "constraints": {"pattern": "a*a*a*a*a*a*a*a*a*a*a*a*b|[a-z0-9]*"}}]}
     count = rules.RE2_FROM + 10
     data = ("v\n" + "".join(f"{'a' * 30}{number:x}\n" for number in range(count))).encode()
     root = write_package(tmp_path, {"t": (data, schema)})
-    started = time.perf_counter()
     strict, loaded = _strict_and_load(root)
     assert strict[0] == "ok" and len(strict[1]) == count
     _agree(strict, loaded)
-    assert time.perf_counter() - started < rules.PATTERN_BUDGET_SECONDS + 20
+    # RE2 (linear time) matched every value: the backtracking engine was never handed one (no clock read).
+    assert regex_timeouts == []
 
 
 PATTERN_TOKENS = ["a", "b", "-", "[ab]", "[a-b]", "[-a]", "\\.", "\\-", ".", "(", ")", "|", "*", "+", "?", "{2}", "{1,3}", "{0,1}",

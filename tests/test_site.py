@@ -171,25 +171,7 @@ def svg_mark_count(html: str, layer: str) -> int:
 
 
 # -- fixtures ------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled package's site, built once per test session: every test that only reads the output shares it."""
-    index = build_site(xborder_data.bundled(), tmp_path_factory.mktemp("site") / "out")
-    return index.parent
-
-
-@pytest.fixture()
-def cheap_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    """For tests of what a build does with the package, not of the charts or the exports: no exports, tiny SVGs."""
-    from xborder_data.site import build, figures_chart, pilot_zone_charts, timeline_chart, trade_chart
-    from xborder_data.site.downloads import Downloads
-
-    monkeypatch.setattr(build, "build_exports", lambda package, site, folder: Downloads([], ["exports not built in this test"]))
-    for module in (figures_chart, pilot_zone_charts, trade_chart):
-        monkeypatch.setattr(module, "render_svg", lambda spec, **_: '<svg xmlns="http://www.w3.org/2000/svg"></svg>')
-    del timeline_chart  # the timeline's SVG is the one tests read: it is drawn for real
-
-
+# ``site`` (the bundled package's site, built once per run) and ``cheap_build`` live in conftest.py.
 @pytest.fixture(scope="module")
 def browser():
     executable = shutil.which("chromium")
@@ -478,10 +460,14 @@ def _latest_event_year(package) -> int:
     return max(years)
 
 
-def test_new_rows_appear_without_code_change(tmp_path: Path, cheap_build: None) -> None:
+def test_new_rows_appear_escaped_without_code_change(tmp_path: Path, cheap_build: None) -> None:
+    """One build of an edited copy: a new platform and policy appear everywhere, and row text is only ever text."""
     root = copy_package(tmp_path)
+    payload = "<script>alert('x')</script>"
 
-    def add_platform(rows):
+    def edit_platforms(rows):
+        rows[0]["note"] = payload
+        rows[0]["name_en"] = f"Alibaba {payload}"
         extra = dict(rows[0], platform_id="test_platform", name_en="Test Platform", start_year="2010", origin="extension")
         return rows + [extra]
 
@@ -493,40 +479,28 @@ def test_new_rows_appear_without_code_change(tmp_path: Path, cheap_build: None) 
     before = xborder_data.bundled()
     dated_platforms = sum(r["start_year"] is not None for r in before.records("platforms"))
     policies = len(before.records("policies"))
-    edit_csv(root / "data" / "platforms.csv", add_platform)
+    edit_csv(root / "data" / "platforms.csv", edit_platforms)
     edit_csv(root / "data" / "policies.csv", add_policy)
     refresh(root)
     package = xborder_data.open(root)
     site = build_site(package, tmp_path / "out").parent
+    # New rows appear without a code change.
     html = (site / "timeline.html").read_text(encoding="utf-8")
     assert svg_mark_count(html, "tl_platforms") == expected_marks(package)["timeline"]["tl_platforms"] == dated_platforms + 1
     assert svg_mark_count(html, "tl_policies") == policies + 1
     assert f"drawn to the end of {max(2015, _latest_event_year(before))}" in html
-    assert 'id="row-test_platform"' in (site / "tables" / "platforms.html").read_text(encoding="utf-8")
+    table = (site / "tables" / "platforms.html").read_text(encoding="utf-8")
+    assert 'id="row-test_platform"' in table
     assert 'id="cite-policies-test_policy"' in (site / "citations.html").read_text(encoding="utf-8")
-
-
-def test_row_text_is_escaped(tmp_path: Path, cheap_build: None) -> None:
-    root = copy_package(tmp_path)
-    payload = "<script>alert('x')</script>"
-
-    def poison(rows):
-        rows[0]["note"] = payload
-        rows[0]["name_en"] = f"Alibaba {payload}"
-        return rows
-
-    edit_csv(root / "data" / "platforms.csv", poison)
-    refresh(root)
-    site = build_site(xborder_data.open(root), tmp_path / "out").parent
+    # Row text is escaped on every page.
     for path in html_files(site):
         text = path.read_text(encoding="utf-8")
         # The only script tags are the site's own, each loading a file from assets/.
         scripts = re.findall(r"<script[^>]*>", text)
         assert all(re.fullmatch(r'<script src="(\.\./)*assets/[a-z.]+\.js" defer>', s) for s in scripts), (path.name, scripts)
         assert "<script>alert" not in text, path.name
-    table = (site / "tables" / "platforms.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in table
-    assert "Alibaba &lt;script&gt;" in (site / "timeline.html").read_text(encoding="utf-8")
+    assert "Alibaba &lt;script&gt;" in html
 
 
 def _chart_modules() -> list[types.ModuleType]:
@@ -859,6 +833,19 @@ def open_page(page, path: Path) -> list[str]:
     return blocked
 
 
+def keep_screenshot(page, name: str, width: int) -> None:
+    """A shot of the open page for a person to look at (test-artifacts/site-shots), taken by the test that loaded it.
+
+    A very long page (the citations) is shot at its top: a full shot of it is unreadable anyway.
+    """
+    folder = ARTIFACTS / "site-shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    full = page.evaluate("document.documentElement.scrollHeight") <= 12000
+    shot = folder / f"{name.replace('/', '_').removesuffix('.html')}-{width}.png"
+    page.screenshot(path=str(shot), full_page=full)
+    assert shot.read_bytes().startswith(b"\x89PNG")
+
+
 CLIPPED_TEXT = """svg => {
   const box = svg.getBoundingClientRect();
   return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => {
@@ -868,10 +855,15 @@ CLIPPED_TEXT = """svg => {
 }"""
 
 
+# The element ids of a page of the session site, as the browser read them: the site never changes in a run.
+PAGE_IDS: dict[str, set[str]] = {}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", TWINS)
 def test_page_in_browser(site: Path, page, name: str) -> None:
     blocked = open_page(page, site / name)
+    keep_screenshot(page, name, page.viewport_size["width"])
     log = page.log
     assert blocked == [], blocked
     assert log["console"] == [] and log["errors"] == [], log
@@ -893,13 +885,12 @@ def test_page_in_browser(site: Path, page, name: str) -> None:
         hrefs = page.eval_on_selector_all("table.data a.cite", "as => as.map(a => a.href)")
         rows = page.locator("table.data tbody tr").count()
         assert len(hrefs) == rows > 0
-        targets: dict[str, set[str]] = {}
         for href in hrefs:
             document, _, fragment = href.partition("#")
-            if document not in targets:
+            if document not in PAGE_IDS:  # each target page once per run (its own test checks its console)
                 page.goto(document, wait_until="load")
-                targets[document] = set(page.eval_on_selector_all("[id]", "es => es.map(e => e.id)"))
-            assert unquote(fragment) in targets[document], href
+                PAGE_IDS[document] = set(page.eval_on_selector_all("[id]", "es => es.map(e => e.id)"))
+            assert unquote(fragment) in PAGE_IDS[document], href
         assert log["console"] == [] and log["failed"] == []
     assert blocked == [], blocked
 
@@ -916,6 +907,7 @@ def phone(browser):
 @pytest.mark.parametrize("name", TWINS)
 def test_page_at_phone_width(site: Path, phone, name: str) -> None:
     blocked = open_page(phone, site / name)
+    keep_screenshot(phone, name, phone.viewport_size["width"])
     overflow = phone.evaluate("[document.documentElement.scrollWidth, document.body.scrollWidth, window.innerWidth]")
     assert overflow[0] <= overflow[2] and overflow[1] <= overflow[2], overflow
     # The menu wraps: every link is inside the screen.
@@ -926,22 +918,7 @@ def test_page_at_phone_width(site: Path, phone, name: str) -> None:
     assert blocked == [], blocked
 
 
-@pytest.mark.slow
-def test_screenshots_of_every_page(site: Path, browser) -> None:
-    """Desktop and phone screenshots of every page, for a person to look at (test-artifacts/site-shots)."""
-    folder = ARTIFACTS / "site-shots"
-    folder.mkdir(parents=True, exist_ok=True)
-    for width, height in ((1280, 900), (390, 844)):
-        context = browser.new_context(viewport={"width": width, "height": height})
-        page = context.new_page()
-        for name in TWINS:
-            blocked = open_page(page, site / name)
-            # A very long page (the citations) is shot at its top: a full shot of it is unreadable anyway.
-            full = page.evaluate("document.documentElement.scrollHeight") <= 12000
-            page.screenshot(path=str(folder / f"{name.replace('/', '_').removesuffix('.html')}-{width}.png"), full_page=full)
-            assert blocked == []
-        context.close()
-    assert len(list(folder.glob("*.png"))) >= 2 * len(TWINS)
+# The screenshots of every page at desktop and phone width are kept by the two tests above, which load each page.
 
 
 @pytest.mark.slow
@@ -971,9 +948,11 @@ def test_table_header_stays_in_view_after_scrolling(site: Path, page) -> None:
     header = page.locator("table.data thead th").nth(1)
     wrap = page.locator(".table-wrap")
     wrap.scroll_into_view_if_needed()
-    wrap.evaluate("w => { w.scrollTop = 2500; }")
+    # Wait for the browser's scrollend events, not for a time: first the table's own scroll ends ...
+    wrap.evaluate("w => new Promise(done => { w.addEventListener('scrollend', done, {once: true}); w.scrollTop = 2500; })")
+    page.evaluate("() => { window.wheelEnded = new Promise(done => addEventListener('scrollend', done, {once: true, capture: true})); }")
     page.mouse.wheel(0, 3000)
-    page.wait_for_timeout(100)
+    page.evaluate("() => window.wheelEnded")  # ... then the page's scroll the wheel started
     scrolled = wrap.evaluate("w => w.scrollTop")
     assert scrolled > 1000, scrolled
     box = header.bounding_box()
@@ -1143,9 +1122,9 @@ def test_annual_trade_chart_stacks_the_latest_figures(site: Path) -> None:
 # -- small pieces -------------------------------------------------------------------
 @pytest.mark.parametrize("value", [3.0, 2.04, 1060.0, 527.8, -0.8, 1234567.0, 1e-07, 1.5e16, 0.1 + 0.2, 7])
 def test_numbers_print_without_exponent(value: float) -> None:
-    from xborder_data.site.numbers import number_text
+    from xborder_data.tableschema.types import plain_text
 
-    printed = number_text(value)
+    printed = plain_text(value)
     assert "e" not in printed.lower()
     assert Decimal(printed) == Decimal(repr(value))  # the same number, exactly
     assert not printed.endswith(".0")
@@ -1153,11 +1132,10 @@ def test_numbers_print_without_exponent(value: float) -> None:
 
 @pytest.mark.parametrize(("value", "form"), [(float("nan"), "NaN"), (float("inf"), "INF"), (float("-inf"), "-INF")])
 def test_special_numbers_print_in_their_table_schema_forms(value: float, form: str) -> None:
-    from xborder_data.tableschema.values import read_number
-    from xborder_data.site.numbers import number_text
+    from xborder_data.tableschema.types import NUMBER, plain_text
 
-    assert number_text(value) == form
-    back = read_number(form)  # the loader reads the printed form back to the same value
+    assert plain_text(value) == form
+    back = NUMBER.reader()(form)  # the loader reads the printed form back to the same value
     assert (back != back) if value != value else back == value
 
 
@@ -1255,14 +1233,16 @@ def test_the_downloads_carry_the_did_panel_as_csv_and_parquet(site: Path) -> Non
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    panel = xborder_data.did_panel(*_export_span())
-    with (site / "downloads" / "did_panel" / "did_panel.csv").open(encoding="utf-8", newline="") as handle:
+    panel = xborder_data.did_panel(*_export_span(), programmes="all")  # the derived table's rule: approval_year, every programme
+    with (site / "downloads" / "derived" / "did_panel.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv_module.DictReader(handle))
-    assert len(rows) == len(panel) and rows[0].keys() == set(panel.columns)
+    assert len(rows) == len(panel) and list(rows[0]) == list(panel.columns)
     assert {row["approval_date"] for row in rows if row["unit_code"] == "330100"} == {"2015-03-07"}
     table = pq.read_table(site / "downloads" / "parquet" / "did_panel.parquet")
     assert table.num_rows == len(panel) and table.schema.field("approval_date").type == pa.date32()
-    assert 'href="downloads/did_panel/did_panel.csv"' in (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="downloads/derived/did_panel.csv"' in (site / "index.html").read_text(encoding="utf-8")
+    schema = json.loads((site / "downloads" / "derived" / "did_panel.schema.json").read_text(encoding="utf-8"))
+    assert [f["name"] for f in schema["fields"]] == list(panel.columns)
 
 
 def _export_span() -> tuple[int, int]:

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xborder_data.checks.integrity import EMBEDDED, MANIFEST, release_manifest, sha256_hex
+import xborder_data
+from xborder_data.checks.integrity import EMBEDDED, MANIFEST, manifest_entries, release_manifest, sha256_hex
+from xborder_data.errors import XborderDataError
 from xborder_data.storage.locate import bundled_root
 from xborder_data.storage.paths import resolve_inside
 from xborder_data.storage.reading import read_regular_file
@@ -195,18 +197,32 @@ def release_files(root: Path, descriptor: dict) -> dict[str, str]:
     return dict(sorted(digests.items()))
 
 
+def release_rows(root: Path) -> dict[str, int] | None:
+    """Rows per resource, counted by the strict reader after every cell and key checked; None when the copy does not read."""
+    package = xborder_data.open(root)
+    try:
+        package.check_references()  # every cell, every key, every foreign key: what the summary then reports
+        return {name: len(package.records(name)) for name in package.resources()}
+    except XborderDataError:
+        return None
+
+
 def manifest_text(root: Path, descriptor: dict, *, amend: bool = False) -> str:
     """The release manifest with an entry for the current version added if it has none.
 
     An entry, once written, is kept: a release is what it was, and data that
     changes after it needs a new version. ``amend`` rewrites the current
-    version's entry, for a version that is not yet published.
+    version's entry, for a version that is not yet published. Row counts are
+    recorded only for a copy that reads and validates (``release_rows``).
     """
-    manifest = release_manifest()
-    if amend:
-        manifest[descriptor["version"]] = release_files(root, descriptor)
-    else:
-        manifest.setdefault(descriptor["version"], release_files(root, descriptor))
+    manifest = manifest_entries()
+    version = descriptor["version"]
+    if amend or version not in manifest:
+        entry: dict[str, Any] = {"files": release_files(root, descriptor)}
+        rows = release_rows(root)
+        if rows is not None:
+            entry["rows"] = rows
+        manifest[version] = entry
     return json.dumps(manifest, indent=2) + "\n"
 
 

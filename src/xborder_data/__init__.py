@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from xborder_data import derived as _derived
 from xborder_data._version import __version__
 from xborder_data.errors import (
     BadCellError,
@@ -111,6 +112,14 @@ def __getattr__(name: str) -> object:
 
         return lookup
     raise AttributeError(f"module 'xborder_data' has no attribute {name!r}")
+
+
+@_derived.register
+def _did_panel(package: "Package") -> Any:
+    """The balanced DID panel, which every export and the site offer beside the resources (research.did)."""
+    from xborder_data.research.did import panel_resource
+
+    return panel_resource(package)
 
 
 def open(path: "str | Path", *, max_bytes: int | None = None) -> "Package":  # noqa: A001 - the documented name of the API

@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import sys
 from typing import TYPE_CHECKING, Any, cast
 
@@ -32,6 +31,7 @@ from xborder_data.terminal import configure_streams, json_text, os_error_message
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from xborder_data.checks.integrity import ReleaseComparison
     from xborder_data.citing.cite import CitationStyle
     from xborder_data.package import Package
 
@@ -42,9 +42,8 @@ from xborder_data.citing.cite import STYLES as CITATION_STYLES  # noqa: E402
 from xborder_data.research.panel import LEVELS as PANEL_LEVELS  # noqa: E402
 from xborder_data.research.panel import RULES as PANEL_RULES  # noqa: E402
 from xborder_data.research.panel import TREATMENTS as PANEL_TREATMENTS  # noqa: E402
-from xborder_data.tableschema.writing import csv_text, json_value  # noqa: E402
-from xborder_data.terminal import text_table  # noqa: E402
-from xborder_data.exports.panel_file import write_bytes_file, write_frame_file  # noqa: E402
+from xborder_data.tableschema.types import csv_text, json_value  # noqa: E402
+from xborder_data.terminal import terminal_room, text_table  # noqa: E402
 from xborder_data.research.panel import COUNTY_ZONES as PANEL_COUNTY_ZONES  # noqa: E402
 
 SHOW_FORMATS = ("table", "csv", "json")
@@ -128,6 +127,14 @@ def _package() -> "Package":
     return xborder_data.open(chosen) if chosen else xborder_data.bundled()
 
 
+def _comparison(package: "Package") -> "ReleaseComparison | None":
+    """The copy against the library's manifest (every file hashed, none parsed); None when a file cannot be read."""
+    try:
+        return package.compare_with_release()
+    except XborderDataError:  # reading the tables one by one then reports it
+        return None
+
+
 def _resource_name(package: "Package", name: str) -> str:
     """Return ``name`` when the package has it; else fail with the closest name suggested."""
     package.resource(name)  # raises UnknownResourceError with the suggestion
@@ -162,55 +169,15 @@ def info() -> None:
 
     Every data file's size and sha256 are checked against datapackage.json, every
     cell against its type and every foreign key against its target; exits 1 when
-    any check fails.
+    any check fails. A copy whose every file is this library's release takes its
+    counts from the release manifest, where they were recorded after those checks.
     """
-    package = _package()
-    descriptor = package.descriptor()
-    licences = ", ".join(
-        f"{lic.get('name', '')} ({lic['title']})" if lic.get("title") else lic.get("name", "")
-        for lic in descriptor.get("licenses", [])
-    )
-    click.echo(printable(str(descriptor.get("title", descriptor.get("name", "")))))
-    click.echo(printable(f"Version {package.version}, license {licences}"))
-    click.echo("")
-    names = package.resources()
-    width = max(len(name) for name in names)
-    problems: list[str] = []
-    click.echo(f"Resources ({len(names)}):")
-    for name in names:
-        try:
-            count = f"{len(package.records(name)):>4} rows"
-        except XborderDataError as error:
-            problems.append(printable(" ".join(str(error).split())))
-            count = "   ? rows"
-        click.echo(printable(f"  {name:<{width}}  {count}  {package.resource(name).description}"))
-    click.echo("")
-    if problems:
-        click.echo(f"Integrity: FAILED for {len(problems)} of {len(names)} data files", err=True)
-        for problem in problems:
-            click.echo(f"  {problem}", err=True)
-    else:
-        click.echo(f"Integrity: verified (bytes and sha256 of all {len(names)} data files match datapackage.json)")
-        comparison = package.compare_with_release()
-        if comparison.identical:
-            _echo_lines(f"Release: {comparison.summary()}")
-        else:
-            # The descriptor's hashes cover data files only, and an editor can rewrite them.
-            click.echo(printable(f"Release: {comparison.summary().splitlines()[0]} (xborder-data verify lists the files)"))
-        try:
-            package.check_references()
-        except XborderDataError as error:
-            problems.append(printable(" ".join(str(error).split())))
-            click.echo(f"Validation: FAILED: {problems[-1]}", err=True)
-        else:
-            click.echo("Validation: every cell meets its Table Schema type and constraints, keys are unique, foreign keys resolve")
-            click.echo("  (uv run xborder-data validate --verbose prints the full frictionless report)")
-    click.echo("")
-    click.echo("Cite as:")
-    click.echo(printable(f"  {package.citation('text')}"))
-    click.echo(f"  (uv run xborder-data cite --style {'|'.join(s for s in CITATION_STYLES if s != 'text')} for other styles;")
-    click.echo("   uv run xborder-data cite NAME ROW_ID for one row's sources)")
-    if problems:
+    from xborder_data.summary import package_summary
+
+    lines, well = package_summary(_package())
+    for text, err in lines:
+        click.echo(text, err=err)
+    if not well:
         sys.exit(1)
 
 
@@ -221,8 +188,10 @@ def list_() -> None:
     package = _package()
     names = package.resources()
     width = max(len(name) for name in names)
+    comparison = _comparison(package)
+    released = comparison.validated_rows if comparison else None
     for name in names:
-        click.echo(printable(f"{name:<{width}}  {len(package.records(name)):>4}"))
+        click.echo(printable(f"{name:<{width}}  {released[name] if released else len(package.records(name)):>4}"))
 
 
 def _named_row_ids(package: "Package", name: str, row_id: str) -> list[str]:
@@ -245,14 +214,14 @@ def _named_row_ids(package: "Package", name: str, row_id: str) -> list[str]:
 @cli.command()
 @click.argument("name")
 @click.argument("row_id", required=False)
-@click.option("--limit", "-n", type=click.IntRange(min=0), default=10, show_default=True, help="Rows to show; 0 for all.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=None, help="Rows to show; 0 for all.  [default: 10 for the table, all for csv and json]")
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(SHOW_FORMATS), default="table", show_default=True,
     help="table is for reading (fits the terminal, long cells cut); csv and json give the full values.",
 )
 @click.option("--wide", is_flag=True, help="table only: every column and every cell in full, however wide the terminal.")
 @_package_option
-def show(name: str, row_id: str | None, limit: int, fmt: str, wide: bool) -> None:
+def show(name: str, row_id: str | None, limit: int | None, fmt: str, wide: bool) -> None:
     """Print the rows of resource NAME.
 
     With ROW_ID, only the rows it names: a row's id, or for units, pilot_zones
@@ -268,6 +237,7 @@ def show(name: str, row_id: str | None, limit: int, fmt: str, wide: bool) -> Non
         ids = set(_named_row_ids(package, name, row_id))
         key = package.table_schema(name).primary_key[0]
         rows = [row for row in rows if str(row[key]) in ids]
+    limit = (10 if fmt == "table" else 0) if limit is None else limit  # csv and json print the data file's rows, all of them
     shown = rows if limit == 0 else rows[:limit]
     columns = package.table_schema(name).field_names
     if fmt == "json":
@@ -282,8 +252,8 @@ def show(name: str, row_id: str | None, limit: int, fmt: str, wide: bool) -> Non
         writer.writerows([shown_text(csv_text(row[column])) for column in columns] for row in shown)
         click.echo(out.getvalue(), nl=False)
     else:
-        room = None if wide else shutil.get_terminal_size().columns
-        text, fitted = text_table(shown, columns, room)
+        room = terminal_room(wide)
+        text, fitted = text_table([[csv_text(row[column]) for column in columns] for row in shown], columns, room)
         click.echo(text)
         if fitted < len(columns):
             click.echo(f"({fitted} of {len(columns)} columns fit the terminal; --wide shows all, -f csv gives full values)")
@@ -387,7 +357,7 @@ def lookup(query: str, fmt: str, wide: bool) -> None:
         click.echo(json_text(json.dumps(data, ensure_ascii=False, indent=2, default=json_value)))
     else:
         _echo_lines(result.summary())
-        room = None if wide else shutil.get_terminal_size().columns
+        room = terminal_room(wide)
         columns = ["programme", "round", "approved", "announced", "effective", "row", "inferred", "sources", "via"]
         for place in result.places:
             parent = f", in {place.parent_code}" if place.parent_code and place.parent_code != place.code else ""
@@ -400,7 +370,7 @@ def lookup(query: str, fmt: str, wide: bool) -> None:
                      "announced": m.announced_date, "effective": m.effective_date, "row": m.row_id, "inferred": m.inferred_by,
                      "sources": ", ".join(m.source_ids), "via": m.via} for m in place.memberships]
             filled = [column for column in columns if any(row[column] for row in rows)]  # no empty "via" or date column
-            text, fitted = text_table(rows, filled, room)
+            text, fitted = text_table([[csv_text(row[column]) for column in filled] for row in rows], filled, room)
             click.echo(text)
             if fitted < len(filled):
                 click.echo(f"({fitted} of {len(filled)} columns fit the terminal; --wide shows all, -f json gives every field)")
@@ -569,6 +539,8 @@ def panel(ctx: click.Context, start: int, end: int, level: str, rule: str, treat
 
 def _emit_csv(text: str, output: str | None, *, force: bool) -> None:
     """CSV text to standard output (escaped on a terminal), or to ``output`` all or nothing."""
+    from xborder_data.exports.panel_file import write_bytes_file
+
     if output is None:
         _echo_table(text)
         return
@@ -580,9 +552,12 @@ def _write_frame(frame: Any, target: str, fmt: str, *, force: bool, title: str) 
     """Write a panel DataFrame as dta, parquet or xlsx (exports.panel_file), printing the writers' warnings as export does."""
     import warnings
 
+    from xborder_data.exports.panel_file import write_frame_file
+    from xborder_data.research.did import column_labels
+
     with warnings.catch_warnings(record=True) as caught:  # the writers name every cell they change
         warnings.simplefilter("always")
-        write_frame_file(_package(), target, frame, fmt, force=force, title=title)
+        write_frame_file(_package(), target, frame, fmt, force=force, title=title, labels=column_labels([str(c) for c in frame.columns]))
     for warning in caught:
         click.echo(printable(f"warning: {' '.join(str(warning.message).split())}"), err=True)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
+from xborder_data.tableschema.types import DATE, DATETIME_UNIT  # noqa: F401 - the panels read the unit here
+
 if TYPE_CHECKING:
     import pandas as pd
 
 Dtypes = Literal["nullable", "numpy"]
 DTYPES: tuple[str, ...] = ("nullable", "numpy")
-DATETIME_UNIT = "ns"  # the one datetime unit of load(), the panels and this conversion
 
 
 def numpy_dtypes(frame: "pd.DataFrame") -> "pd.DataFrame":
@@ -71,7 +72,7 @@ def numpy_dtypes(frame: "pd.DataFrame") -> "pd.DataFrame":
         elif pd.api.types.is_float_dtype(dtype):
             out[column] = values.to_numpy(dtype="float64", na_value=np.nan)
         elif pd.api.types.is_datetime64_any_dtype(dtype):
-            out[column] = values.astype("datetime64[ns]")  # DATETIME_UNIT
+            out[column] = values.astype(DATE.pandas)  # type: ignore[call-overload]  # "datetime64[ns]", load()'s unit
         elif pd.api.types.is_string_dtype(dtype) or dtype == object:
             out[column] = pd.Series([np.nan if pd.isna(v) else v for v in values.astype(object)], index=values.index, dtype=object)
     return out

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from xborder_data.errors import DescriptorError, IntegrityError, UnknownResourceError, UsageError
 from xborder_data.tableschema.descriptor import ResourceSpec, TableSchema, load_resources, read_json
 from xborder_data.storage.paths import resolve_inside
-from xborder_data.storage.reading import REMEDY, read_regular_file
+from xborder_data.storage.reading import REMEDY, CheckedFile, read_regular_file
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -184,12 +184,17 @@ class Package:
 
     def _read_at(self, name: str, path: Path, verify_integrity: bool) -> bytes:
         """``read_bytes`` of ``name`` at its resolved ``path`` (resolved once by the caller)."""
+        with self._open_at(name, path, verify_integrity) as file:
+            return file.read_all()
+
+    def _open_at(self, name: str, path: Path, verify_integrity: bool) -> CheckedFile:
+        """``name``'s file at ``path``, opened to be read once with its size and (with ``verify_integrity``) sha256 checked."""
         spec = self.resource(name)
         limit_remedy = (f"the limit is Package's max_bytes, {self.max_bytes:,} bytes ({self.max_bytes / (1 << 30):.3g} GiB); "
                         f"for a package of your own, raise it with xborder_data.open(path, max_bytes=...) "
                         f"or the environment variable {MAX_BYTES_VARIABLE}")
         if not verify_integrity:
-            return read_regular_file(path, limit=self.max_bytes, resource=name, limit_remedy=limit_remedy)
+            return CheckedFile(path, limit=self.max_bytes, resource=name, limit_remedy=limit_remedy)
         if spec.sha256 is None:
             found = f"has the hash {spec.hash!r}" if spec.hash else "has no hash"
             raise IntegrityError(
@@ -197,8 +202,8 @@ class Package:
                 f"{REMEDY}, or pass verify_integrity=False to read it unchecked.",
                 resource=name, path=str(path),
             )
-        return read_regular_file(path, limit=self.max_bytes, expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource=name,
-                                 limit_remedy=limit_remedy)
+        return CheckedFile(path, limit=self.max_bytes, expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource=name,
+                           limit_remedy=limit_remedy)
 
     def file_paths(self) -> list[str]:
         """The package's own files, relative to its folder: the descriptor, every data file and schema."""
@@ -293,7 +298,7 @@ class Package:
 
     def _frame(self, name: str, verify_integrity: bool) -> "pd.DataFrame":
         """Parse ``name`` into a DataFrame: the fast path when it can prove its answer, else the strict reader."""
-        from xborder_data.tableschema.fast import fast_frame
+        from xborder_data.tableschema.fast import stream_frame
         from xborder_data.tableschema.frames import to_frame
         from xborder_data.tableschema.table import read_table
 
@@ -302,11 +307,14 @@ class Package:
         if cached is not None:  # records() read it already: no cell is read or matched twice
             return to_frame(cached, spec.schema)
         path = self.path(name)
-        box = [self._read_at(name, path, verify_integrity)]  # integrity first, always
         try:
-            frame = fast_frame(box, spec, budget=self._pattern_budget)  # it lets go of the bytes once Arrow has the text
+            with self._open_at(name, path, verify_integrity) as file:
+                # The fast path hashes as it reads and answers only once the size and sha256 match.
+                frame = stream_frame(file, spec, budget=self._pattern_budget)
+                data = file.read_all() if frame is None and not file.done else None  # a small file: not read yet
             if frame is None:  # the strict reader reuses the fast path's pattern verdicts
-                data = box[0] if box else self._read_at(name, path, verify_integrity)  # read (and verified) again
+                if data is None:
+                    data = self._read_at(name, path, verify_integrity)  # read (and verified) again
                 frame = to_frame(read_table(data, spec, path, budget=self._pattern_budget), spec.schema)
         finally:
             self._pattern_budget.forget()

@@ -6,8 +6,9 @@ import errno
 import io
 import os
 import re
+import shutil
 import sys
-from typing import Any
+from collections.abc import Sequence
 
 # Unicode's format characters (category Cf: bidi marks and overrides, zero-width
 # spaces and joiners, the BOM, tag characters…), line and paragraph separators
@@ -37,7 +38,7 @@ _REMEDIES = {
     errno.EPIPE: "the output was closed early",
 }
 
-__all__ = ["configure_streams", "json_text", "os_error_message", "printable", "silence_stdout"]
+__all__ = ["configure_streams", "json_text", "os_error_message", "printable", "silence_stdout", "terminal_room", "text_table"]
 
 
 def printable(text: str) -> str:
@@ -109,69 +110,65 @@ def silence_stdout() -> None:
 
 
 # -- aligned tables (show, lookup) ----------------------------------------------------------
-CELL_WIDTH = 40
+CELL_WIDTH = 40  # a longer cell is cut with "…" (--wide and -f csv give it whole)
 MIN_COLUMN_WIDTH = 8  # narrower cells show too little to read: leave columns out instead
+GAP = 2  # blanks between columns (tabulate's "simple" layout)
+HEADER_PADDING = 2  # tabulate makes a column this much wider than its header (its MIN_PADDING)
 
 
-def _width(text: str) -> int:
-    """Terminal columns of ``text``, as rich measures them: Chinese characters take two, combining marks none."""
-    from rich.cells import cell_len
+def terminal_room(wide: bool) -> int | None:
+    """The columns a table may fill: no limit with ``wide`` or when stdout is not a terminal
+    (a pipe or file gets every cell whole), unless the COLUMNS variable sets one; else the terminal's width."""
+    if wide or ("COLUMNS" not in os.environ and not sys.stdout.isatty()):
+        return None
+    return shutil.get_terminal_size().columns
 
-    return cell_len(text)
 
+def _cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` terminal columns, ending in "…" when cut (wcwidth's widths)."""
+    from wcwidth import wcswidth, wcwidth
 
-def _cut(text: str, width: int | None) -> str:
-    """``text`` on one line, cut to ``width`` terminal columns with an ellipsis (None: never cut)."""
-    text = " ".join(text.split())
-    if width is None or _width(text) <= width:
+    if wcswidth(text) <= width:
         return text
-    kept, used = "", 0
+    kept, used = [], 1  # room for the ellipsis
     for char in text:
-        used += _width(char)
-        if used > width - 1:
+        used += max(wcwidth(char), 0)
+        if used > width:
             break
-        kept += char
-    return kept + "…"
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
-def _fit(widths: list[int], room: int, gap: int) -> list[int]:
-    """Narrow ``widths`` to fit ``room`` terminal columns, dropping columns on the right when even the narrowest do not fit.
+def text_table(rows: Sequence[Sequence[str]], columns: Sequence[str], room: int | None) -> tuple[str, int]:
+    """Render text ``rows`` as a plain, aligned table that fits ``room`` terminal columns.
 
-    Every column is capped at the largest width that fits, so the widest give way first.
-    """
-    shown = len(widths)
-    while shown > 1 and shown * MIN_COLUMN_WIDTH + (shown - 1) * gap > room:
-        shown -= 1
-    kept = widths[:shown]
-    budget = room - (shown - 1) * gap
-    cap = max(kept)
-    while cap > MIN_COLUMN_WIDTH and sum(min(w, cap) for w in kept) > budget:
-        cap -= 1
-    return [min(w, cap) for w in kept]
-
-
-def text_table(rows: list[dict[str, Any]], columns: list[str], room: int | None) -> tuple[str, int]:
-    """Render ``rows`` as aligned text within ``room`` terminal columns (None: no limit, no cut).
+    tabulate draws it (its "simple" layout: a rule of dashes under the header, two
+    blanks between columns), measuring wide and combining characters with wcwidth.
+    Each value goes through printable() first. With ``room`` None nothing is cut or
+    left out; otherwise cells are cut at CELL_WIDTH, the columns with most to spare give way
+    first, and the columns on the right that cannot get MIN_COLUMN_WIDTH are left out.
 
     Returns the text and how many of the columns it shows.
     """
-    gap = 2
+    from tabulate import tabulate
+    from wcwidth import wcswidth
 
-    def pad(text: str, width: int) -> str:
-        return text + " " * (width - _width(text))
-
-    limit = None if room is None else CELL_WIDTH
-    from xborder_data.tableschema.writing import csv_text
-
-    cells = [[_cut(printable(csv_text(row[column])), limit) for column in columns] for row in rows]
-    columns = [printable(column) for column in columns]
-    widths = [max([_width(column)] + [_width(line[i]) for line in cells]) for i, column in enumerate(columns)]
+    lines = [[" ".join(printable(text).split()) for text in line] for line in [columns, *rows]]
+    shown = len(columns)
     if room is not None:
-        widths = _fit(widths, room, gap)
-    shown = len(widths)
-    header = [_cut(column, width) for column, width in zip(columns, widths)]
-    body = [[_cut(cell, width) for cell, width in zip(line, widths)] for line in cells]
-    lines = [(" " * gap).join(pad(text, w) for text, w in zip(header, widths)).rstrip()]
-    lines.append((" " * gap).join("-" * w for w in widths))
-    lines += [(" " * gap).join(pad(text, w) for text, w in zip(line, widths)).rstrip() for line in body]
-    return "\n".join(lines), shown
+        widths = [min(max([wcswidth(lines[0][i]) + HEADER_PADDING, *(wcswidth(line[i]) for line in lines[1:])]), CELL_WIDTH)
+                  for i in range(shown)]
+        needs = [min(width, MIN_COLUMN_WIDTH) for width in widths]
+        while shown > 1 and sum(needs[:shown]) + (shown - 1) * GAP > room:
+            shown -= 1
+        widths = widths[:shown]
+        while sum(widths) + (shown - 1) * GAP > room:  # the column with most to spare gives way first
+            widest = max(range(shown), key=lambda i: widths[i] - needs[i])
+            if widths[widest] <= needs[widest]:
+                break
+            widths[widest] -= 1
+        header = [_cut(text, max(width - HEADER_PADDING, 1)) for text, width in zip(lines[0], widths)]
+        lines = [header, *([_cut(text, width) for text, width in zip(line, widths)] for line in lines[1:])]
+    table = tabulate([line[:shown] for line in lines[1:]], headers=lines[0][:shown], tablefmt="simple",
+                     disable_numparse=True, stralign="left")
+    return "\n".join(line.rstrip() for line in table.splitlines()), shown

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Literal, get_args
 
 from xborder_data.errors import UsageError
-from xborder_data.storage.links import is_safe_url
+from xborder_data.urls import is_safe_url
 from xborder_data.terminal import INVISIBLE, json_text
 
 # gbt7714 is GB/T 7714-2015 in its Chinese form, gbt7714-en the same reference in English.

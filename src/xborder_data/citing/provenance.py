@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from xborder_data.tableschema.values import CellProblem
+from xborder_data.tableschema.types import CellProblem
 from xborder_data.errors import DescriptorError, UnknownRowError
 from xborder_data.tableschema.descriptor import ResourceSpec
 

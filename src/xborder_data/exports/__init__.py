@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 from xborder_data.errors import UsageError
-from xborder_data.exports._files import Tables, Writers
 
 if TYPE_CHECKING:
+    from xborder_data.exports._files import Writers
     from xborder_data.package import Package
 
 ExportFormat = Literal["csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette", "dta"]
@@ -35,7 +35,7 @@ LANGS: tuple[str, ...] = ("en", "zh")
 __all__ = ["ExportFormat", "FORMATS", "LANGS", "LANG_FORMATS", "export", "planned_writers"]
 
 
-def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool = False, lang: str = "en") -> Writers:
+def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool = False, lang: str = "en") -> "Writers":
     """Return the files ``fmt`` would write, each with the function that writes it.
 
     Raises:
@@ -49,6 +49,8 @@ def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool =
         raise UsageError(f"--excel applies to the csv format only, not {fmt!r}; use: export csv OUTDIR --excel")
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r}; choose one of: {', '.join(LANGS)}")
+    from xborder_data.exports._files import Tables  # not at import: the CLI reads FORMATS from here for every command
+
     module = importlib.import_module(_REGISTRY[fmt])
     if lang != "en" and fmt not in LANG_FORMATS:
         raise UsageError(f"--lang applies to {', '.join(LANG_FORMATS)}, not {fmt!r}: its data carries no labels to translate")

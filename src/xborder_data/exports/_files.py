@@ -13,9 +13,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, cast
 
+from xborder_data.derived import derived_tables
 from xborder_data.errors import DescriptorError
 from xborder_data.storage.names import check_component
-from xborder_data.tableschema.writing import csv_text
+from xborder_data.tableschema.types import csv_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,7 +65,7 @@ def resource_text(package: "Package", name: str, key: str, lang: str = "en") -> 
 
 
 class Tables:
-    """The package as the exports see it: its resources, then the tables derived from them (the DID panel).
+    """The package as the exports see it: its resources, then the tables derived from them (``derived``: the DID panel).
 
     A derived table has a name, a Table Schema (titles, descriptions, Chinese titles, types, enums, keys)
     and rows, so every exporter loops over it like a resource and none names it; a copy of the package
@@ -73,11 +74,8 @@ class Tables:
     """
 
     def __init__(self, package: "Package") -> None:
-        from xborder_data.research.did import panel_resource
-
         self.package = package
-        found = panel_resource(package)
-        self._derived: dict[str, tuple["ResourceSpec", Callable[[], list[dict[str, Any]]]]] = {found[0].name: found} if found else {}
+        self._derived = {spec.name: (spec, rows) for spec, rows in derived_tables(package)}
         self._rows: dict[str, list[dict[str, Any]]] = {}
         clash = set(self._derived) & set(package.resources())
         if clash:
@@ -128,11 +126,15 @@ class Tables:
         writer.writerows([csv_text(row[field]) for field in fields] for row in self.records(name))
         return out.getvalue().encode("utf-8")
 
-    def files(self) -> dict[str, bytes]:
-        """The package's files as downloaded, then each derived table's CSV and schema under ``derived/``."""
-        files = dict(self.package.files())
+    def derived_files(self) -> dict[str, bytes]:
+        """Each derived table's CSV and Table Schema, by relative path (under ``derived/``)."""
+        files = {}
         for name, (spec, _) in self._derived.items():
             files[spec.path] = self.csv_bytes(name)
             files[spec.path.removesuffix(".csv") + ".schema.json"] = (
                 json.dumps(self.schema(name), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         return files
+
+    def files(self) -> dict[str, bytes]:
+        """The package's files as downloaded, then the derived tables' (``derived_files``)."""
+        return {**self.package.files(), **self.derived_files()}

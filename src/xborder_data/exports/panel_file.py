@@ -29,19 +29,29 @@ def write_bytes_file(package: "Package", target: str, data: bytes, *, force: boo
     return path
 
 
-def write_frame_file(package: "Package", target: str, frame: Any, fmt: str, *, force: bool, title: str) -> Path:
-    """Write a panel DataFrame as ``fmt`` (dta, parquet or xlsx) to ``target``, all or nothing."""
+def _calendar_dates(frame: Any) -> Any:
+    """``frame`` with its date columns as ``datetime.date`` objects: Parquet stores date32, xlsx a date, never a midnight timestamp."""
+    import pandas as pd
+
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[column].dtype):
+            out[column] = out[column].dt.date.astype(object).where(out[column].notna(), None)
+    return out
+
+
+def write_frame_file(package: "Package", target: str, frame: Any, fmt: str, *, force: bool, title: str,
+                     labels: dict[str, str]) -> Path:
+    """Write a panel DataFrame as ``fmt`` (dta, parquet or xlsx) to ``target``, all or nothing (``labels``: Stata's variable labels)."""
     path = output_file(package, target)
 
     def write(staged: Path) -> None:
         if fmt == "dta":
             from xborder_data.exports.to_dta import write_panel
 
-            write_panel(frame, staged, package, title)
+            write_panel(frame, staged, package, title, labels)
             return
-        from xborder_data.research.did import calendar_dates
-
-        dated = calendar_dates(frame)  # calendar dates, not timestamps at midnight
+        dated = _calendar_dates(frame)  # calendar dates, not timestamps at midnight
         if fmt == "parquet":
             dated.to_parquet(staged, index=False)
         else:

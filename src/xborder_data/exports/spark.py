@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from xborder_data.tableschema.typemap import mapping_for
+from xborder_data.tableschema.types import NUMBER, TYPES
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
-# Arrow type (from the one type map) -> Spark SQL type, as Spark itself converts Arrow.
+# Arrow type (each type's, types.py) -> Spark SQL type, as Spark itself converts Arrow.
 SPARK_TYPES: dict[str, str] = {"string": "STRING", "int64": "BIGINT", "float64": "DOUBLE", "bool_": "BOOLEAN", "date32": "DATE"}
 
 
@@ -41,7 +41,7 @@ def spark_schema(package: "Package", name: str) -> str:
     Pass it to ``spark.read.schema(...)``; every field keeps its Table Schema type
     (string, integer and year as BIGINT, number as DOUBLE, boolean, date).
     """
-    return ", ".join(f"{_quoted(spec.name)} {SPARK_TYPES[mapping_for(spec.type).arrow]}" for spec in package.table_schema(name).fields)
+    return ", ".join(f"{_quoted(spec.name)} {SPARK_TYPES[TYPES[spec.type].arrow]}" for spec in package.table_schema(name).fields)
 
 
 def read_options(package: "Package", name: str) -> dict[str, str]:
@@ -63,9 +63,7 @@ def read_options(package: "Package", name: str) -> dict[str, str]:
         "encoding": "UTF-8",
         "mode": "FAILFAST",
         "dateFormat": "yyyy-MM-dd",
-        "nanValue": "NaN",
-        "positiveInf": "INF",
-        "negativeInf": "-INF",
+        **dict(zip(("nanValue", "positiveInf", "negativeInf"), NUMBER.SPECIAL)),  # the Table Schema's NaN, INF, -INF
         "ignoreLeadingWhiteSpace": "false",
         "ignoreTrailingWhiteSpace": "false",
         "enforceSchema": "false",  # the header must name the schema's fields, in order

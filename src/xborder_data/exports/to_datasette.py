@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.exports import to_sqlite
 from xborder_data.exports._files import Writers, field_description, field_title, resource_text
-from xborder_data.storage.links import safe_url
+from xborder_data.urls import safe_url
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import TableSchema
@@ -66,7 +66,7 @@ def metadata(package: "Package", database: str, lang: str = "en") -> dict[str, A
 
     Keys absent from the descriptor (a licence URL, a homepage) are left out,
     never filled with a guess; so is a URL the shared link filter refuses
-    (``xborder_data.storage.links``: only http(s), mailto or relative).
+    (``xborder_data.urls``: only http(s), mailto or relative).
     """
     descriptor = package.descriptor()
     licence = (descriptor.get("licenses") or [{}])[0]

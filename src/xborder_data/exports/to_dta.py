@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, cast
 
 from xborder_data.errors import UsageError, XborderDataError
 from xborder_data.exports._files import Writers, field_title, resource_file, resource_text
+from xborder_data.tableschema.types import BOOLEAN, DATE, INTEGER, NUMBER, STRING, TYPES, FieldType
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -192,6 +193,15 @@ def _text(values: "pd.Series", column: str, changed: _Changed) -> "pd.Series":
     return pd.Series(text, index=values.index, dtype=object)
 
 
+def _field_type(dtype: Any) -> FieldType:
+    """The Table Schema type of a column of load() or a panel, by its dtype's family (nullable or NumPy)."""
+    import pandas as pd
+
+    api = pd.api.types
+    checks = ((api.is_bool_dtype, BOOLEAN), (api.is_integer_dtype, INTEGER), (api.is_float_dtype, NUMBER), (api.is_datetime64_any_dtype, DATE))
+    return next((kind for check, kind in checks if check(dtype)), STRING)
+
+
 def stata_frame(frame: "pd.DataFrame", changed: _Changed | None = None) -> tuple["pd.DataFrame", list[str], dict[str, str]]:
     """Return ``frame`` in types Stata stores, the columns that need strL, and each date column's Stata format.
 
@@ -205,19 +215,19 @@ def stata_frame(frame: "pd.DataFrame", changed: _Changed | None = None) -> tuple
     long_text: list[str] = []
     dates: dict[str, str] = {}
     for column in out.columns:
-        dtype = str(out[column].dtype)
         if isinstance(out[column].dtype, pd.CategoricalDtype):
             continue
-        if dtype in ("Int64", "Int32", "Int16", "Int8", "int64", "int32", "int16", "int8"):
+        stata = _field_type(out[column].dtype).stata  # the type's Stata storage (types.py), with the fallbacks below
+        if stata == "long":
             out[column] = _integers(out[column], column, changed)
-        elif dtype in ("boolean", "bool"):
+        elif stata == "byte":
             out[column] = out[column].astype("float64") if out[column].isna().any() else out[column].astype("int8")
-        elif dtype in ("Float64", "float64", "Float32", "float32"):
+        elif stata == "double":
             out[column] = _numbers(out[column], column, changed.file)
-        elif dtype.startswith("datetime"):
+        elif stata == "td":
             # A Table Schema date (always midnight) is a Stata daily date (%td), so no dofc() is needed.
             values = out[column].dropna()
-            dates[column] = "td" if (values == values.dt.normalize()).all() else "tc"
+            dates[column] = stata if (values == values.dt.normalize()).all() else "tc"
         else:
             out[column] = _text(out[column], column, changed)
         if out[column].dtype == object and max((len(v.encode("utf-8")) for v in out[column]), default=0) > STATA_STR:
@@ -363,8 +373,6 @@ def resource_frame(package: "Package", name: str) -> tuple["pd.DataFrame", dict[
     numeric enums as their values; with the integer value labels and each categorical's label name."""
     import pandas as pd
 
-    from xborder_data.tableschema.typemap import mapping_for
-
     frame = package.load(name)
     values: dict[str, dict[int, str]] = {}
     names = value_label_names(package)
@@ -376,7 +384,7 @@ def resource_frame(package: "Package", name: str) -> tuple["pd.DataFrame", dict[
             frame[spec.name] = pd.Categorical(frame[spec.name].astype(object), categories=codes[label])
             label_names[spec.name] = label
         elif spec.enum is not None:  # an integer, year, number, date or boolean enum keeps its values: 2015 is 2015, never code 0
-            frame[spec.name] = _plain_enum(frame[spec.name], spec, mapping_for(spec.type).pandas)
+            frame[spec.name] = _plain_enum(frame[spec.name], spec, TYPES[spec.type].pandas)
         elif spec.name == "batch" and spec.type == "integer" and "pilot_zone_batches" in package.resources():
             values[spec.name] = _batch_labels(package)
     return frame, values, label_names
@@ -424,30 +432,11 @@ def resource_title(package: "Package", name: str, lang: str) -> str:
 PANEL_CATEGORIES = {"level": ("units", "level"), "dated_by": None}
 
 
-def _panel_labels(package: "Package", columns: list[str], lang: str) -> dict[str, str]:
-    """Panel column -> label: the panel's titles, or in Chinese the source field's Chinese title where the column is one."""
-    from xborder_data.research import did
-    from xborder_data.research.panel import TITLES as ZONE_TITLES
-
-    labels = {**ZONE_TITLES, **did.TITLES}
-    labels |= {c: f"Treated in {c.removeprefix('treated_')} (0/1)" for c in columns if c.startswith("treated_")}  # the wide form
-    if lang == "zh":
-        zh_titles = getattr(did, "TITLES_ZH", None)
-        if isinstance(zh_titles, dict):
-            labels |= {k: v for k, v in zh_titles.items() if isinstance(v, str) and v}
-        if "units" in package.resources():
-            for spec in package.table_schema("units").fields:
-                title = field_title(package, "units", spec, "zh", fallback=False)
-                if spec.name in columns and title:
-                    labels[spec.name] = title
-    return labels
-
-
-def write_panel(frame: "pd.DataFrame", path: Path, package: "Package", title: str, *, lang: str = "en") -> None:
+def write_panel(frame: "pd.DataFrame", path: Path, package: "Package", title: str, labels: dict[str, str]) -> None:
     """Write a treatment panel (zone, prefecture or balanced) as Stata 118: variable
-    labels from the panel titles, ``batch`` labelled per batch, level (with the value
-    label of ``units.level``, or as text when that field has no enum) and dated_by as
-    labelled integers, dates as %td."""
+    labels from ``labels`` (the caller's: column -> label), ``batch`` labelled per batch,
+    level (with the value label of ``units.level``, or as text when that field has no
+    enum) and dated_by as labelled integers, dates as %td."""
     import pandas as pd
 
     out = frame.copy()
@@ -467,7 +456,7 @@ def write_panel(frame: "pd.DataFrame", path: Path, package: "Package", title: st
         out[column] = pd.Categorical(out[column].astype(object), categories=choices)
         label_names[column] = label
     batches = _batch_labels(package) if "pilot_zone_batches" in package.resources() else {}
-    write_stata(out, path, _panel_labels(package, [str(c) for c in out.columns], lang), title,
+    write_stata(out, path, labels, title,
                 {"batch": batches} if batches else None, label_names=label_names, changed=_Changed(path.name))
 
 

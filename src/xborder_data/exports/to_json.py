@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.errors import DescriptorError
 from xborder_data.exports._files import Writers, resource_file
-from xborder_data.storage.links import safe_descriptor
-from xborder_data.tableschema.writing import json_value
+from xborder_data.urls import safe_descriptor
+from xborder_data.tableschema.types import json_value
 
 if TYPE_CHECKING:
     from xborder_data.package import Package

@@ -1,4 +1,4 @@
-"""parquet: one file per table, Arrow types from the Table Schema via the type map."""
+"""parquet: one file per table, each field of its type's Arrow type (``types.py``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from xborder_data.exports._files import Writers, resource_file
-from xborder_data.tableschema.typemap import mapping_for
+from xborder_data.tableschema.types import TYPES
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -29,7 +29,7 @@ def _column(pa: Any, spec: "FieldSpec", values: list[Any]) -> "pa.Array":
         index = {value: i for i, value in enumerate(spec.enum)}
         indices = pa.array([None if v is None else index[v] for v in values], type=pa.int32())
         return pa.DictionaryArray.from_arrays(indices, pa.array(list(spec.enum), type=pa.string()))
-    return pa.array(values, type=getattr(pa, mapping_for(spec.type).arrow)())
+    return pa.array(values, type=getattr(pa, TYPES[spec.type].arrow)())
 
 
 def build_table(package: "Package", name: str) -> "pa.Table":

@@ -5,14 +5,13 @@ from __future__ import annotations
 import errno
 import json
 import sqlite3
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from xborder_data.errors import BrokenReferenceError, DescriptorError
 from xborder_data.exports._files import Writers, package_name
-from xborder_data.storage.links import safe_descriptor
-from xborder_data.tableschema.typemap import TYPES, mapping_for
+from xborder_data.urls import safe_descriptor
+from xborder_data.tableschema.types import TYPES
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import TableSchema
@@ -34,12 +33,13 @@ def create_table_sql(name: str, schema: "TableSchema") -> str:
     """
     lines = []
     for spec in schema.fields:
-        column = f"  {_quote(spec.name)} {mapping_for(spec.type).sqlite}"
+        kind = TYPES[spec.type]
+        column = f"  {_quote(spec.name)} {kind.sqlite}"
         if spec.required:
             column += " NOT NULL"
         if spec.enum is not None:
             allowed = ", ".join(
-                "'" + value.replace("'", "''") + "'" if isinstance(value, str) else repr(_cell(value)) for value in spec.enum
+                "'" + value.replace("'", "''") + "'" if isinstance(value, str) else repr(kind.sql(value)) for value in spec.enum
             )
             column += f" CHECK ({_quote(spec.name)} IN ({allowed}))"
         lines.append(column)
@@ -53,14 +53,6 @@ def create_table_sql(name: str, schema: "TableSchema") -> str:
     return f"CREATE TABLE {_quote(name)} (\n" + ",\n".join(lines) + "\n)"
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
 def _fill(connection: sqlite3.Connection, package: "Package") -> None:
     connection.execute("PRAGMA foreign_keys = ON")
     with connection:  # one transaction: deferred keys are checked at its commit
@@ -69,11 +61,12 @@ def _fill(connection: sqlite3.Connection, package: "Package") -> None:
             connection.execute(create_table_sql(name, package.table_schema(name)))
         for name in package.resources():
             schema = package.table_schema(name)
+            kinds = [(spec.name, TYPES[spec.type]) for spec in schema.fields]
             placeholders = ", ".join("?" for _ in schema.fields)
             columns = ", ".join(_quote(spec.name) for spec in schema.fields)
             connection.executemany(
                 f"INSERT INTO {_quote(name)} ({columns}) VALUES ({placeholders})",
-                ([_cell(row[spec.name]) for spec in schema.fields] for row in package.records(name)),
+                ([kind.sql(row[field]) for field, kind in kinds] for row in package.records(name)),
             )
         connection.execute(f"CREATE TABLE {_quote(METADATA_TABLE)} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         connection.executemany(
@@ -81,7 +74,7 @@ def _fill(connection: sqlite3.Connection, package: "Package") -> None:
             [
                 ("datapackage.json", json.dumps(safe_descriptor(package.descriptor()), ensure_ascii=False, indent=2)),
                 ("version", package.version),
-                ("types", json.dumps({name: mapping.sqlite for name, mapping in TYPES.items()})),
+                ("types", json.dumps({name: kind.sqlite for name, kind in TYPES.items()})),
             ],
         )
     problems = connection.execute("PRAGMA foreign_key_check").fetchall()

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Writers, field_description, field_title, package_name, resource_file, resource_text
-from xborder_data.storage.links import safe_descriptor
+from xborder_data.urls import safe_descriptor
+from xborder_data.tableschema.types import NUMBER, csv_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -108,7 +109,7 @@ class _SheetWriter:
         from openpyxl.utils import get_column_letter
 
         if isinstance(value, float) and not math.isfinite(value):
-            value = "NaN" if math.isnan(value) else ("INF" if value > 0 else "-INF")
+            value = NUMBER.csv(value)  # the Table Schema's NaN, INF, -INF
         if isinstance(value, str) and _ILLEGAL.search(value):
             self.changed.removed.append(f"{self.sheet.title}!{get_column_letter(column)}{row}")
             value = _ILLEGAL.sub("", value)
@@ -153,7 +154,7 @@ def _width(value: Any) -> int:
     """Characters a value takes on screen: CJK characters count two; a multi-line text its longest line."""
     if value is None:
         return 0
-    text = value.isoformat() if isinstance(value, date) else str(value)
+    text = csv_text(value)
     return max((sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line) for line in text.split("\n")), default=0)
 
 

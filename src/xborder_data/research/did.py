@@ -102,13 +102,13 @@ def has_panel(package: "Package") -> bool:
     return set(INPUTS) <= set(package.resources())
 
 
-def calendar_dates(frame: "pd.DataFrame") -> "pd.DataFrame":
-    """``frame`` with its date columns as ``datetime.date`` objects: Parquet stores date32, xlsx a date, never a midnight timestamp."""
-    out = frame.copy()
-    for column in ("approval_date", "announced_date"):
-        if column in out.columns:
-            out[column] = out[column].dt.date.astype(object).where(out[column].notna(), None)
-    return out
+def column_labels(columns: list[str]) -> dict[str, str]:
+    """Column -> label (Stata's variable labels) for a panel's columns: the zone panel's and this panel's titles, and the wide form's."""
+    from xborder_data.research.panel import TITLES as ZONE_TITLES
+
+    labels = {**ZONE_TITLES, **TITLES}
+    labels |= {c: f"Treated in {c.removeprefix('treated_')} (0/1)" for c in columns if c.startswith("treated_")}
+    return labels
 
 
 def export_span(package: "Package") -> tuple[int, int]:

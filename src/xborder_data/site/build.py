@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.errors import UnsafePathError
-from xborder_data.storage.links import safe_url
 from xborder_data.storage.names import check_component
 from xborder_data.storage.reading import read_text_inside
 from xborder_data.storage.outputs import refuse_package_folder, refuse_protected
@@ -20,7 +19,7 @@ from xborder_data.site import figures_chart, pilot_zone_charts, timeline_chart, 
 from xborder_data.site._deps import SITE_MODULES, require
 from xborder_data.site.downloads import build_exports, copy_package
 from xborder_data.site.i18n import FOLDER, HTML_LANG, LANGS, STRINGS, SVG_SUFFIX, Lang, join, text
-from xborder_data.site.links import CSP, is_local_url, is_safe_url, offline_page, safe_links
+from xborder_data.site.links import CSP, FILTERS, markdown
 from xborder_data.site.tables import build_citations, build_errata, build_table, resource_texts, single_key, zh_text
 
 if TYPE_CHECKING:
@@ -41,38 +40,19 @@ ASSETS = (
 
 def _environment() -> Any:
     jinja2 = require("jinja2")
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("xborder_data.site", "templates"),
         autoescape=True,  # every template is HTML; values are always escaped
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
     )
-
-
-def _markdown(text: str) -> str:
-    markdown_it = require("markdown_it")
-    # Raw HTML in the Markdown is escaped, not passed through.
-    md = markdown_it.MarkdownIt("commonmark", {"html": False}).enable("table")
-    default_image = md.renderer.rules["image"]
-
-    def image(_renderer: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
-        # The site is offline: an image from elsewhere becomes a plain link to it, never a remote load.
-        token = tokens[index]
-        src = str(token.attrGet("src") or "")
-        if is_local_url(src):
-            return str(default_image(tokens, index, options, env))
-        escape = require("markupsafe").escape
-        label = escape(token.content or src)
-        return f'<a href="{escape(src)}" rel="external noopener">{label}</a>' if is_safe_url(src) else str(label)
-
-    md.add_render_rule("image", image)
-    return str(md.render(text))
+    env.filters.update(FILTERS)  # a URL from the data goes through safe_url where a template links it
+    return env
 
 
 def _site_info(package: "Package", has_datasheet: bool, lang: Lang) -> dict[str, Any]:
     descriptor = package.descriptor()
-    # A licence URL the shared filter refuses is left out (shown as text), never linked.
-    licenses = [{**lic, "path": safe_url(lic.get("path", ""))} for lic in descriptor.get("licenses", [])]
+    licenses = descriptor.get("licenses", [])
     title = descriptor.get("title") or descriptor.get("name", "xborder-data")
     return {
         "title": (zh_text(descriptor, "title") or title) if lang == "zh" else title,
@@ -105,7 +85,7 @@ def _render(env: Any, template: str, out: Path, page: str, lang: Lang, **context
         csp=CSP, lang=lang, html_lang=HTML_LANG[lang], _=partial(text, lang), base=base, root=root,
         twin=twin, twin_lang=HTML_LANG[twin_lang], **context,
     )
-    target.write_text(offline_page(safe_links(html)), encoding="utf-8", newline="\n")
+    target.write_text(html, encoding="utf-8", newline="\n")
 
 
 def _write_site(package: "Package", site: Path, datasheet: str | None, datasheet_zh: str | None = None) -> Path:
@@ -184,7 +164,7 @@ def _write_site(package: "Package", site: Path, datasheet: str | None, datasheet
         page("errata.html", "errata.html", text(lang, "errata.title"), errata=build_errata(package))
         if datasheet is not None:
             own = datasheet_zh if lang == "zh" and datasheet_zh is not None else None
-            body = _markdown(own if own is not None else datasheet)
+            body = markdown(own if own is not None else datasheet)
             body_lang = HTML_LANG[lang] if own is not None or lang == "en" else "en"
             note = text(lang, "datasheet.english_only") if body_lang != HTML_LANG[lang] else ""
             page("datasheet.html", "datasheet.html", text(lang, "datasheet.title"), body=markup(body), body_lang=body_lang, note=note)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xborder_data.errors import MissingDependencyError
-from xborder_data.research.did import has_panel
+from xborder_data.exports._files import Tables
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -17,11 +17,11 @@ if TYPE_CHECKING:
 # Formats built by xborder_data.exports, with how the landing page names them.
 EXPORT_FORMATS: dict[str, str] = {
     "zip": "Everything in one zip archive",
-    "xlsx": "Excel workbook, one sheet per table, plus the balanced DID panel",
-    "sqlite": "SQLite database, one table per resource, plus the did_panel table",
-    "parquet": "Parquet, one file per table, with the Table Schema's types, plus did_panel.parquet",
-    "json": "JSON, one file of records per table, plus the descriptor",
-    "dta": "Stata 118 files with variable labels, one per table, plus did_panel.dta",
+    "xlsx": "Excel workbook, one sheet per table, the derived tables (the DID panel) included",
+    "sqlite": "SQLite database, one table per resource and per derived table",
+    "parquet": "Parquet, one file per table (derived tables included), with the Table Schema's types",
+    "json": "JSON, one file of records per table (derived tables included), plus the descriptor",
+    "dta": "Stata 118 files with variable labels, one per table (derived tables included)",
 }
 
 
@@ -102,23 +102,11 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
                 shutil.move(str(path), target)
                 moved.append(_download(site, target, target.name, description))
             groups.append(Group({"json": "JSON", "dta": "Stata"}.get(fmt, fmt.capitalize()), description, moved))
-    panel = panel_files(package, site, folder / "did_panel")
-    if panel:
-        groups.append(Group("DID panel", "The balanced prefecture x year panel (xborder_data.did_panel) as CSV; "
-                                         "the Parquet, Stata, SQLite and Excel downloads carry it too", panel))
+    tables = Tables(package)  # each derived table (the DID panel) as CSV beside its schema, as the csv export writes it
+    for relative, data in tables.derived_files().items():
+        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / relative).write_bytes(data)
+    files += [_download(site, folder / tables.resource(name).path, Path(tables.resource(name).path).name,
+                        f"CSV: {tables.resource(name).title}, with its Table Schema beside it")
+              for name in tables.resources() if tables.is_derived(name)]
     return Downloads(files, notes, groups)
-
-
-def panel_files(package: "Package", site: Path, folder: Path) -> list[Download]:
-    """The balanced DID panel as CSV, when the package has its inputs (Parquet, Stata, SQLite and Excel carry it too)."""
-    if not has_panel(package):
-        return []
-    from xborder_data.research.did import calendar_dates, did_panel, export_span
-
-    start, end = export_span(package)
-    frame = calendar_dates(did_panel(start, end, package=package))
-    folder.mkdir(parents=True, exist_ok=True)
-    csv_path = folder / "did_panel.csv"
-    frame.to_csv(csv_path, index=False, lineterminator="\n")
-    what = f"every prefecture-level unit, {start}-{end}, rule approval_year, absorbing treatment"
-    return [_download(site, csv_path, csv_path.name, f"CSV, {what}")]

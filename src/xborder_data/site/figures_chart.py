@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from xborder_data.site._deps import require
 from xborder_data.site.charts import FONT, Chart, enum_values, render_svg, sentence, words, wrap
 from xborder_data.site.i18n import Lang, join, text
-from xborder_data.site.numbers import number_text
+from xborder_data.tableschema.types import plain_text as number_text
 
 if TYPE_CHECKING:
     from xborder_data.package import Package

@@ -7,13 +7,12 @@ anchors without a code change.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xborder_data.site.i18n import Lang
-from xborder_data.site.numbers import boolean_text, number_text
+from xborder_data.tableschema.types import plain_text as text  # a cell as the CSV writes it, numbers never in exponent form
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
@@ -128,19 +127,6 @@ def resource_texts(package: "Package", name: str, lang: Lang) -> tuple[str, str]
         raw: dict[str, Any] = next((r for r in package.descriptor().get("resources", []) if r.get("name") == name), {})
         title, description = zh_text(raw, "title") or title, zh_text(raw, "description") or description
     return title, description
-
-
-def text(value: Any) -> str:
-    """A cell value as the CSV writes it: empty for missing, ISO dates, ``true``/``false``, no exponent."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return boolean_text(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, (int, float)):
-        return number_text(value)
-    return str(value)
 
 
 def column_order(package: "Package", name: str) -> list[str]:

@@ -22,7 +22,7 @@ from xborder_data.research.trade import series_rows as library_series, supersede
 from xborder_data.site._deps import require
 from xborder_data.site.charts import FONT, Chart, enum_values, render_svg
 from xborder_data.site.i18n import STRINGS, Lang, join, text
-from xborder_data.site.numbers import number_text
+from xborder_data.tableschema.types import plain_text as number_text
 from xborder_data.site.tables import table_href
 
 if TYPE_CHECKING:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import as_file, files
 from pathlib import Path
 
 from xborder_data.errors import DescriptorError
@@ -21,13 +20,10 @@ def bundled_root() -> Path:
     Raises:
         DescriptorError: when neither location holds a descriptor.
     """
-    package = files("xborder_data")
-    candidates = [package / "_package", package / ".." / ".."]
-    for candidate in candidates:
-        with as_file(candidate) as folder:
-            folder = Path(folder).resolve()
-            if (folder / DESCRIPTOR_NAME).is_file():
-                return folder
+    package = Path(__file__).resolve().parent.parent  # xborder_data/, on disk (a wheel is installed unzipped)
+    for candidate in (package / "_package", package.parent.parent):
+        if (candidate / DESCRIPTOR_NAME).is_file():
+            return candidate.resolve()
     raise DescriptorError(
         f"{DESCRIPTOR_NAME}: not found inside the installed package or at the repository root; "
         "reinstall xborder-data, or call xborder_data.open(PATH) on a downloaded copy."

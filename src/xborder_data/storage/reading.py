@@ -15,6 +15,109 @@ _CHUNK = 1 << 20
 REMEDY = "download the release again"
 
 
+class CheckedFile:
+    """A regular file read once, front to back, with its size and sha256 counted as the bytes go by.
+
+    Opening checks the type and size before a byte is read (a FIFO would block,
+    ``/dev/zero`` never ends); ``read`` refuses a file that grows past its size or
+    ``limit``; ``finish`` compares size and digest once the end is reached. So a
+    caller may parse while it reads, as long as it answers nothing before ``finish``.
+    ``limit_remedy`` says what the limit is and how to raise it, where a user may.
+
+    Raises:
+        DescriptorError: the file is missing, unreadable, not a regular file or over ``limit``.
+        IntegrityError: the size or sha256 differs from the expected one.
+    """
+
+    def __init__(self, path: Path, *, limit: int | None = None, expected_bytes: int | None = None,
+                 expected_sha256: str | None = None, resource: str | None = None, limit_remedy: str | None = None) -> None:
+        self.path, self.limit, self.expected_bytes, self.expected_sha256, self.resource = (
+            path, limit, expected_bytes, expected_sha256, resource)
+        try:
+            # O_NONBLOCK: opening a FIFO with no writer must not wait.
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            what = f"data file of resource {resource!r}" if resource else "file"
+            raise DescriptorError(
+                f"{path}: {what} not found; download the complete release, or check the path.", resource=resource, path=str(path)
+            ) from None
+        except OSError as error:
+            raise DescriptorError(
+                f"{path}: cannot be opened ({error.strerror}); check the path and its permissions.", resource=resource, path=str(path)
+            ) from None
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            os.close(descriptor)
+            raise DescriptorError(
+                f"{path}: not a regular file (a FIFO, device or folder); a package holds plain files only.",
+                resource=resource, path=str(path),
+            )
+        self.handle = os.fdopen(descriptor, "rb", buffering=0)
+        try:
+            if expected_bytes is not None and info.st_size != expected_bytes:
+                raise IntegrityError(
+                    f"{path}: size is {info.st_size} bytes but datapackage.json says {expected_bytes} "
+                    f"(truncated or appended?); {REMEDY}.",
+                    resource=resource, path=str(path),
+                )
+            if limit is not None and info.st_size > limit:
+                remedy = limit_remedy or "restore it from the release"
+                raise DescriptorError(
+                    f"{path}: {info.st_size:,} bytes, more than the {limit:,} this file may have; {remedy}.",
+                    resource=resource, path=str(path),
+                )
+        except BaseException:
+            self.handle.close()
+            raise
+        self.size = info.st_size if expected_bytes is None else expected_bytes  # the bytes it should hold
+        self.digest = hashlib.sha256() if expected_sha256 is not None else None
+        self.done = 0  # bytes read so far
+
+    def __enter__(self) -> "CheckedFile":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.handle.close()
+
+    def read(self, wanted: int) -> bytes:
+        """Up to ``wanted`` more bytes (b"" at the end), hashed and counted."""
+        try:
+            chunk = self.handle.read(wanted)
+        except OSError as error:
+            raise DescriptorError(f"{self.path}: cannot be read ({error.strerror}).", resource=self.resource, path=str(self.path)) from None
+        self.done += len(chunk)
+        if (self.expected_bytes is not None and self.done > self.size) or (self.limit is not None and self.done > self.limit):
+            raise IntegrityError(f"{self.path}: grew while it was read; {REMEDY}.", resource=self.resource, path=str(self.path))
+        if self.digest is not None and chunk:
+            self.digest.update(chunk)
+        return chunk
+
+    def finish(self) -> None:
+        """Once ``read`` has returned b"": raise IntegrityError unless the size and sha256 are the expected ones."""
+        if self.expected_bytes is not None and self.done != self.expected_bytes:
+            raise IntegrityError(
+                f"{self.path}: size is {self.done} bytes but datapackage.json says {self.expected_bytes} (truncated?); {REMEDY}.",
+                resource=self.resource, path=str(self.path),
+            )
+        if self.digest is not None and self.digest.hexdigest() != self.expected_sha256:
+            raise IntegrityError(
+                f"{self.path}: sha256 is {self.digest.hexdigest()} but datapackage.json says {self.expected_sha256} "
+                f"(corrupted or edited); {REMEDY}.",
+                resource=self.resource, path=str(self.path),
+            )
+
+    def read_all(self) -> bytes:
+        """The rest of the file in one buffer, checked by ``finish``."""
+        # One read asks for all of it: a regular file comes back in one buffer, never held twice
+        # (chunks and their join); later reads only catch a file that grew while it was read.
+        chunks = [self.read(self.size - self.done + 1)]
+        while chunks[-1]:
+            chunks.append(self.read(_CHUNK))
+        chunks.pop()
+        self.finish()
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
 def read_regular_file(
     path: Path,
     *,
@@ -24,81 +127,15 @@ def read_regular_file(
     resource: str | None = None,
     limit_remedy: str | None = None,
 ) -> bytes:
-    """Return the bytes of the regular file ``path``, checked before and while reading.
-
-    A FIFO, a device or a folder is refused before a byte is read (a FIFO
-    would block, ``/dev/zero`` never ends). With ``expected_bytes`` the size is
-    compared before reading; with ``expected_sha256`` the digest is computed
-    while streaming and compared at the end. ``limit_remedy`` says what the limit
-    is and how to raise it, where a user may (a data file of their own package).
+    """Return the bytes of the regular file ``path``, checked before and while reading (``CheckedFile``).
 
     Raises:
         DescriptorError: the file is missing, unreadable, not a regular file or over ``limit``.
         IntegrityError: the size or sha256 differs from the expected one.
     """
-    try:
-        # O_NONBLOCK: opening a FIFO with no writer must not wait.
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        what = f"data file of resource {resource!r}" if resource else "file"
-        raise DescriptorError(
-            f"{path}: {what} not found; download the complete release, or check the path.", resource=resource, path=str(path)
-        ) from None
-    except OSError as error:
-        raise DescriptorError(
-            f"{path}: cannot be opened ({error.strerror}); check the path and its permissions.", resource=resource, path=str(path)
-        ) from None
-    info = os.fstat(descriptor)
-    if not stat.S_ISREG(info.st_mode):
-        os.close(descriptor)
-        raise DescriptorError(
-            f"{path}: not a regular file (a FIFO, device or folder); a package holds plain files only.",
-            resource=resource, path=str(path),
-        )
-    with os.fdopen(descriptor, "rb", buffering=0) as handle:
-        if expected_bytes is not None and info.st_size != expected_bytes:
-            raise IntegrityError(
-                f"{path}: size is {info.st_size} bytes but datapackage.json says {expected_bytes} "
-                f"(truncated or appended?); {REMEDY}.",
-                resource=resource, path=str(path),
-            )
-        if limit is not None and info.st_size > limit:
-            remedy = limit_remedy or "restore it from the release"
-            raise DescriptorError(
-                f"{path}: {info.st_size:,} bytes, more than the {limit:,} this file may have; {remedy}.",
-                resource=resource, path=str(path),
-            )
-        wanted = info.st_size if expected_bytes is None else expected_bytes
-        digest = hashlib.sha256() if expected_sha256 is not None else None
-        chunks: list[bytes] = []
-        size = 0
-        try:
-            while True:
-                # The first read asks for the whole file: a regular file comes back in one buffer,
-                # never held twice (chunks and their join); later reads only catch a file that grew.
-                chunk = handle.read(wanted + 1 if not chunks else _CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if (expected_bytes is not None and size > wanted) or (limit is not None and size > limit):
-                    raise IntegrityError(f"{path}: grew while it was read; {REMEDY}.", resource=resource, path=str(path))
-                if digest is not None:
-                    digest.update(chunk)
-                chunks.append(chunk)
-        except OSError as error:
-            raise DescriptorError(f"{path}: cannot be read ({error.strerror}).", resource=resource, path=str(path)) from None
-    if expected_bytes is not None and size != expected_bytes:
-        raise IntegrityError(
-            f"{path}: size is {size} bytes but datapackage.json says {expected_bytes} (truncated?); {REMEDY}.",
-            resource=resource, path=str(path),
-        )
-    if digest is not None and digest.hexdigest() != expected_sha256:
-        raise IntegrityError(
-            f"{path}: sha256 is {digest.hexdigest()} but datapackage.json says {expected_sha256} "
-            f"(corrupted or edited); {REMEDY}.",
-            resource=resource, path=str(path),
-        )
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    with CheckedFile(path, limit=limit, expected_bytes=expected_bytes, expected_sha256=expected_sha256,
+                     resource=resource, limit_remedy=limit_remedy) as file:
+        return file.read_all()
 
 
 TEXT_LIMIT = 4 << 20  # bytes: a datasheet or README far above any real one, well below harm

@@ -16,13 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from xborder_data.tableschema.values import (
-    DEFAULT_FALSE_VALUES,
-    DEFAULT_TRUE_VALUES,
-    READERS,
-    CellProblem,
-    boolean_reader,
-)
+from xborder_data.tableschema.types import BOOLEAN, DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, STRING, TYPES, CellProblem
 from xborder_data.errors import DescriptorError
 from xborder_data.storage.paths import resolve_inside
 from xborder_data.storage.reading import read_regular_file
@@ -39,7 +33,6 @@ MAX_DEPTH = 32  # nesting of a descriptor or schema: real ones are 6 deep; deepe
 _SURROGATE = re.compile("[\ud800-\udfff\x00]")  # lone surrogates and NUL: no output (UTF-8, SQL, C strings) can carry them
 RESOURCE_NAME = re.compile(r"[a-z0-9._-]{1,200}")
 SHA256 = re.compile(r"sha256:([0-9a-f]{64})")
-TYPES = ("string", "integer", "number", "boolean", "date", "year")
 _FIELD_KEYS = {
     "name", "type", "format", "title", "description", "example", "constraints", "missingValues",
     "trueValues", "falseValues", "bareNumber", "decimalChar", "rdfType", "$schema", "zh",
@@ -97,7 +90,7 @@ class FieldSpec(_Bilingual):
     max_length: int | None = None
     pattern: str | None = None
     missing_values: tuple[str, ...] = ("",)
-    read: Callable[[str], Any] = field(default=READERS["string"]["default"], compare=False, repr=False)
+    read: Callable[[str], Any] = field(default=STRING.reader(), compare=False, repr=False)
     compiled_pattern: Any = field(default=None, compare=False, repr=False)  # ``pattern`` compiled once, by `regex`
     title_zh: str = ""
     description_zh: str = ""
@@ -409,17 +402,17 @@ def _parse_field(check: _Checker, raw: Any, index: int, schema_missing: tuple[st
         false_values = _strings(check, raw, "falseValues", where, DEFAULT_FALSE_VALUES)
         if set(true_values) & set(false_values):
             raise check.fail(where, "has a value in both trueValues and falseValues")
-        reader: Callable[[str], Any] = boolean_reader(true_values, false_values)
+        reader: Callable[[str], Any] = BOOLEAN.reader(true_values=true_values, false_values=false_values)
         if fmt != "default":
             raise check.fail(where, f"has format {fmt!r}; booleans support only the default format")
     else:
         for key in ("trueValues", "falseValues"):
             if key in raw:
                 raise check.fail(where, f"has {key!r}, which applies to booleans only")
-        formats = READERS[kind]
+        formats = TYPES[kind].formats
         if fmt not in formats:
             raise check.fail(where, f"has format {fmt!r}; this loader supports {', '.join(formats)} for {kind}")
-        reader = formats[fmt]
+        reader = TYPES[kind].reader(fmt)
     if check.get(raw, "bareNumber", bool, where, True) is not True:
         raise check.fail(where, "sets bareNumber false, which this loader does not support")
     if check.get(raw, "decimalChar", str, where, ".") != ".":

@@ -1,6 +1,6 @@
-"""A fast path for ``load()``: the strict reader's rules, checked vectorised over pyarrow.
+"""A fast path for ``load()``: the strict reader's rules, checked batch by batch over pyarrow, as the file streams.
 
-``fast_frame`` answers only when it can prove it read exactly what
+``stream_frame`` answers only when it can prove it read exactly what
 ``table.read_table`` would, and returns the same DataFrame ``to_frame`` would
 build. On any doubt (a failed check, an Arrow error, a quote structure it cannot
 prove, a BOM, an exotic dialect, a blank or empty row, a long cell) it returns
@@ -8,25 +8,32 @@ None and the strict reader runs: the strict reader stays the one definition of
 the rules and the only producer of errors (but one: a pattern out of its budget,
 which the strict reader would raise the same way).
 
+It reads the file once, in blocks: each block is hashed and counted by the
+``CheckedFile`` it comes from, cut after its last row (the rest waits for the
+next block), its quote structure is proved, and only then does Arrow parse it.
+Each block's rows are checked and typed at once, and their text dropped: neither
+the whole file nor the whole text table is ever held, and nothing is read ahead.
+Nothing is answered before the file's size and sha256 have matched
+(``CheckedFile.finish``).
+
 The checks are not a second copy of the rules: each column walks its field's
 ``rules.field_rules`` and proves each rule with ``PROOFS``, or hands the
 column to the strict ``FieldReader``; patterns match through that reader's own
-``PatternMatcher`` (same engine, same budget). It is given bytes that
-``Package.read_bytes`` has already checked (size and sha256), so integrity
-always comes first.
+``PatternMatcher`` (same engine, same budget).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import functools
+from typing import TYPE_CHECKING, Any, Protocol
 
-from xborder_data.errors import DescriptorError
-from xborder_data.tableschema import values
+from xborder_data.errors import DescriptorError, IntegrityError
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
 from xborder_data.tableschema.rules import (  # noqa: F401 - PY_SPACE and the RE_ names are read from here by tests and tools
     PY_SPACE, RE_DATE, RE_INTEGER, RE_NUMBER, RE_URI, RE_YEAR, RULES_MATCH, PatternBudget, Rule,
 )
-from xborder_data.tableschema.table import FIELD_LIMIT, FieldReader, _read_column
+from xborder_data.tableschema.table import FIELD_LIMIT, FieldReader, _read_column, row_limit
+from xborder_data.tableschema.types import DATE_MAX, DATE_MIN, TYPES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,55 +41,126 @@ if TYPE_CHECKING:
 # Below this size the strict reader is as fast (Arrow's per-column fixed costs
 # dominate on tables of a few hundred rows); measured, see docs/benchmarks.md.
 MIN_BYTES = 256 * 1024
-BLOCK_SIZE = 1 << 22  # Arrow reads in blocks of this size; a column is a chunk per block, never joined
+BLOCK_SIZE = 1 << 22  # bytes read, proved and parsed at a time: a batch of rows, a chunk of each column
 
 
 class _Doubt(Exception):
     """Anything the fast path cannot prove: the strict reader decides."""
 
 
-# ---- the quote-structure proof over the exact bytes ----------------------------------
-def _quote_proof(data: bytes, delimiter: int, quote: int) -> tuple[bool, bool]:
-    """Return (proved, quoted_newline).
+class Source(Protocol):
+    """What the fast path reads: ``storage.reading.CheckedFile``, or bytes already checked (``fast_frame``)."""
 
-    Quotes numbered by parity: an even one (opening) must follow a delimiter, CR,
-    LF, quote or the start; an odd one (closing) must precede a delimiter, CR, LF,
-    quote or the end; their count must be even. This refuses ``"abc"def`` (the csv
-    module errs, Arrow joins) and is conservative for quotes inside unquoted cells.
+    size: int
+    done: int
+
+    def read(self, wanted: int) -> bytes: ...
+
+    def finish(self) -> None: ...
+
+
+class _Bytes:
+    """Bytes whose integrity the caller has already checked, read as a ``Source``."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data, self.size, self.done = data, len(data), 0
+
+    def read(self, wanted: int) -> bytes:
+        chunk = self.data[self.done:self.done + wanted]
+        self.done += len(chunk)
+        return chunk
+
+    def finish(self) -> None:
+        pass
+
+
+# ---- the file in blocks of whole rows, each block's quote structure proved ----------------
+def _quotes_proved(a: Any, q: Any, edge: Any) -> bool:
+    """Whether the quotes ``q`` (positions in the bytes ``a``, which start and end at a row boundary) are proved.
+
+    Quotes are numbered by parity: an even one (opening) must follow a delimiter,
+    CR, LF, quote or the start; an odd one (closing) must precede a delimiter, CR,
+    LF, quote or the end; their count must be even. This refuses ``"abc"def`` (the
+    csv module errs, Arrow joins) and is conservative for quotes inside unquoted cells.
+    """
+    if len(q) % 2:
+        return False
+    opens, closes = q[0::2], q[1::2]
+    inner = opens[opens > 0]
+    body = closes[closes < len(a) - 1]
+    return bool(edge[a[inner - 1]].all() and edge[a[body + 1]].all())
+
+
+def _row_end(pending: bytes, a: Any, q: Any) -> int:
+    """The end of the last whole row in ``pending`` (after a line break outside quotes), or 0 when none ends in it."""
+    import numpy as np
+
+    last = pending.rfind(b"\n")
+    if last >= 0 and np.searchsorted(q, last) % 2 == 0:
+        return last + 1  # the usual case: the last line break is outside quotes
+    for byte in (10, 13):  # a quoted line break last, or a file of CR line endings
+        breaks = np.flatnonzero(a == byte)
+        if byte == 13:  # a CR ends a row only where no LF follows it (CRLF ends at the LF)
+            breaks = breaks[breaks < len(a) - 1]
+            breaks = breaks[a[breaks + 1] != 10]
+        outside = breaks[np.searchsorted(q, breaks) % 2 == 0]
+        if len(outside):
+            return int(outside[-1]) + 1
+    return 0
+
+
+def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
+    """Yield the file as blocks of whole rows (the header in the first), each with its quote structure proved.
+
+    A block ends at a line break outside quotes, so each block is proved on its own and
+    Arrow parses it alone; the bytes of an unfinished row wait for the next read. No
+    block is read ahead: memory holds one block and the rows typed so far. Raises _Doubt.
     """
     import numpy as np
 
-    a = np.frombuffer(data, dtype=np.uint8)
-    ok = np.zeros(256, dtype=bool)
-    ok[[delimiter, 10, 13, quote]] = True
-    q = np.flatnonzero(a == quote)
-    if len(q) % 2:
-        return False, False
-    if not len(q):
-        return True, False
-    opens, closes = q[0::2], q[1::2]
-    inner = opens[opens > 0]
-    if not ok[a[inner - 1]].all():
-        return False, False
-    body = closes[closes < len(a) - 1]
-    if not ok[a[body + 1]].all():
-        return False, False
-    quoted_newline = False
-    for byte in (10, 13) if b"\r" in data else (10,):  # no CR scan for a file without one
-        nl = np.flatnonzero(a == byte)
-        if len(nl) and (np.searchsorted(q, nl) & 1).any():
-            quoted_newline = True
-            break
-    return True, quoted_newline
+    edge = np.zeros(256, dtype=bool)  # bytes that may stand next to a quote on its outer side
+    edge[[ord(spec.dialect.delimiter), 10, 13, ord(spec.dialect.quote_char)]] = True
+    quote = ord(spec.dialect.quote_char)
+    # A row longer than this holds a cell over the strict reader's field limit (4 bytes a character at most):
+    # the strict reader names it; waiting for its end could hold the whole file.
+    longest = 4 * row_limit(len(spec.schema.fields))
+    pending = b""
+    block = source.read(block_size)
+    if block.startswith(b"\xef\xbb\xbf"):
+        raise _Doubt()  # strict refuses a BOM; Arrow strips it
+    while True:
+        pending = pending + block if pending else block
+        a = np.frombuffer(pending, dtype=np.uint8)
+        q = np.flatnonzero(a == quote)
+        end = len(pending) if not block else _row_end(pending, a, q)
+        if not end and len(pending) > longest + block_size:
+            raise _Doubt()
+        if end:
+            if not _quotes_proved(a[:end], q[q < end] if end < len(pending) else q, edge):
+                raise _Doubt()
+            yield memoryview(pending)[:end]
+            pending = pending[end:]
+        if not block:
+            return
+        # A row longer than a block: read as much again as waits, so that a long row is scanned a few times, not once a block.
+        block = source.read(max(block_size, len(pending)))
+
+
+def _drain(source: Source) -> None:
+    """Read the rest of ``source`` (hashing it), without parsing."""
+    while source.read(BLOCK_SIZE):
+        pass
 
 
 def _eligible(spec: ResourceSpec) -> bool:
     d = spec.dialect
+    names = spec.schema.field_names
     return (
         d.escape_char is None and not d.skip_initial_space and d.double_quote
         and len(d.delimiter) == 1 and len(d.quote_char) == 1
         and d.delimiter.isascii() and d.quote_char.isascii()
         and d.delimiter not in "\r\n" and d.quote_char not in "\r\n" and d.delimiter != d.quote_char
+        and len(set(names)) == len(names)
     )
 
 
@@ -93,12 +171,34 @@ def _all(mask: Any) -> bool:
     return pc.all(mask, skip_nulls=True, min_count=0).as_py() is not False  # all-null answers null
 
 
+def _any(mask: Any) -> bool:
+    import pyarrow.compute as pc
+
+    return pc.any(mask, skip_nulls=True, min_count=0).as_py() is True
+
+
 def _doubt(condition: Any) -> None:
     if condition:
         raise _Doubt()
 
 
 _HAND_OVER = object()  # a rule the fast path has no proof for here: the column is read the strict way
+_SPECIAL = ("NaN", "INF", "-INF")  # the number texts the strict reader reads as NaN and infinities
+
+
+@functools.lru_cache(maxsize=1)
+def _pool() -> Any:
+    """The Arrow memory pool for the batches and typed columns: jemalloc where pyarrow has it.
+
+    Each batch's text is freed as soon as it is typed; jemalloc reuses and returns such memory
+    sooner than the default pool (mimalloc), whose peak was about 10% higher at 10⁶ rows (bench/findings.md).
+    """
+    import pyarrow as pa
+
+    try:
+        return pa.jemalloc_memory_pool()
+    except (NotImplementedError, AttributeError):
+        return pa.default_memory_pool()
 
 
 def _gate(texts: Any, regex: str) -> None:
@@ -107,24 +207,26 @@ def _gate(texts: Any, regex: str) -> None:
     _doubt(not _all(pc.match_substring_regex(texts, regex)))
 
 
-def _convert(kind: str, texts: Any) -> Any:
-    """Texts already proved to be of ``kind``'s lexical form as typed Arrow values (nulls stay null)."""
+def _convert(kind: str, texts: Any, distinct: Any) -> Any:
+    """Texts already proved (through their ``distinct`` texts) to be of ``kind``'s form, as typed Arrow values."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if kind == "integer":
-        return pc.cast(pc.replace_substring_regex(texts, r"\A\+", ""), pa.int64())  # raises on overflow
+        if _any(pc.starts_with(distinct, "+")):  # Arrow's cast refuses a plus sign; the rule allows it
+            texts = pc.replace_substring_regex(texts, r"\A\+", "", memory_pool=_pool())
+        return pc.cast(texts, pa.int64(), memory_pool=_pool())  # raises on overflow
     if kind == "year":
-        return pc.cast(texts, pa.int64())
+        return pc.cast(texts, pa.int64(), memory_pool=_pool())
     if kind == "number":
-        special = pc.is_in(texts, value_set=pa.array(["NaN", "INF", "-INF"]))
-        if not pc.any(special).as_py():
-            return pc.cast(texts, pa.float64())
-        plain = pc.cast(pc.if_else(special, pa.scalar(None, pa.string()), texts), pa.float64())
+        if not _any(pc.is_in(distinct, value_set=pa.array(_SPECIAL))):
+            return pc.cast(texts, pa.float64(), memory_pool=_pool())
+        special = pc.is_in(texts, value_set=pa.array(_SPECIAL))
+        plain = pc.cast(pc.if_else(special, pa.scalar(None, pa.large_string()), texts), pa.float64())
         sv = pc.cast(pc.replace_substring(pc.if_else(special, texts, pa.scalar("0")), "INF", "inf"), pa.float64())
         return pc.if_else(special, sv, plain)
     if kind == "date":
-        return pc.cast(texts, pa.date32())  # refuses impossible days
+        return pc.cast(texts, pa.date32(), memory_pool=_pool())  # refuses impossible days
     return texts
 
 
@@ -145,20 +247,20 @@ def _prove_type(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
     elif kind == "year":
         _gate(texts, RE_YEAR)
     elif kind == "number":
-        special = pc.is_in(texts, value_set=pa.array(["NaN", "INF", "-INF"]))
-        _gate(pc.if_else(special, pa.scalar(None, pa.string()), texts), RE_NUMBER)  # refuses nan, inf, Infinity Arrow would cast
-        typed = _convert(kind, texts)
-        _doubt(pc.any(pc.and_(pc.is_inf(typed), pc.invert(special))).as_py())  # 1e400: too large, as strict
+        special = pc.is_in(texts, value_set=pa.array(_SPECIAL))
+        _gate(pc.if_else(special, pa.scalar(None, pa.large_string()), texts), RE_NUMBER)  # refuses nan, inf, Infinity Arrow would cast
+        typed = _convert(kind, texts, texts)
+        _doubt(_any(pc.and_(pc.is_inf(typed), pc.invert(special))))  # 1e400: too large, as strict
         return typed
     elif kind == "date":
         _gate(texts, RE_DATE)
-        day = _convert(kind, texts)
-        lo, hi = pa.scalar(values.DATE_MIN, pa.date32()), pa.scalar(values.DATE_MAX, pa.date32())
+        day = _convert(kind, texts, texts)
+        lo, hi = pa.scalar(DATE_MIN, pa.date32()), pa.scalar(DATE_MAX, pa.date32())
         _doubt(not _all(pc.and_(pc.greater_equal(day, lo), pc.less_equal(day, hi))))
         return day
     else:
         return _HAND_OVER  # boolean (custom true and false values): the strict rule, column-wise
-    return _convert(kind, texts)
+    return _convert(kind, texts, texts)
 
 
 def _prove_enum(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
@@ -203,10 +305,10 @@ PROOFS = {
 
 
 def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
-    """Return (kind, typed Arrow array with nulls where missing) for one column, or raise _Doubt.
+    """Return (kind, typed Arrow array with nulls where missing) for one batch of a column, or raise _Doubt.
 
     Each of the field's rules, in the strict reader's order, is proved over the
-    column's distinct texts; a rule without a proof here hands the column to the
+    batch's distinct texts; a rule without a proof here hands the column to the
     strict rule ("py").
     """
     import pyarrow as pa
@@ -223,23 +325,81 @@ def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
     nmiss = (pc.sum(miss).as_py() or 0) if miss is not None else 0
     if spec.required and nmiss:
         raise _Doubt()
-    text = pc.if_else(miss, pa.scalar(None, pa.string()), raw) if nmiss else raw
+    text = pc.if_else(miss, pa.scalar(None, pa.large_string()), raw, memory_pool=_pool()) if nmiss else raw
     if reader.rules == (Rule("type", ("string", "default")),):
         return "val", text  # plain text: every text passes its only rule
-    texts = pc.drop_null(pc.unique(text))  # each distinct text is proved once
+    # Each distinct text is proved once. A unique field's texts are distinct already (else the key check
+    # hands the table over): hashing them here would only repeat that check.
+    texts = pc.drop_null(text) if spec.unique else pc.drop_null(pc.unique(text, memory_pool=_pool()))
     value = texts
     for rule in reader.rules:
         prove = PROOFS.get(rule.kind)
         result = _HAND_OVER if prove is None else prove(rule, reader, value, texts)
         if result is _HAND_OVER:
-            return "py", None
+            return "py", _read_column(spec, reader, raw.to_pylist())  # the strict rule, column-wise
         if rule.kind == "type":
             value = result
     if spec.enum is not None:  # a string enum: its category codes
-        return "enum", pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum], pa.string()))
+        return "enum", pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum], pa.string()), memory_pool=_pool())
     if spec.type == "string":
         return "val", text
-    return "val", _convert(spec.type, text)  # the whole column, its distinct texts proved above
+    return "val", _convert(spec.type, text, texts)  # the whole batch, its distinct texts proved above
+
+
+# ---- the table, batch by batch ----------------------------------------------------------
+class _Columns:
+    """The typed chunks of every column, checked batch by batch; the text of a batch is dropped once read."""
+
+    def __init__(self, spec: ResourceSpec, budget: PatternBudget) -> None:
+        self.spec = spec
+        self.fields = spec.schema.fields
+        self.readers = [FieldReader(f, spec.name, budget) for f in self.fields]
+        self.kinds: list[str | None] = [None] * len(self.fields)
+        self.chunks: list[list[Any]] = [[] for _ in self.fields]
+        self.rows = 0
+
+    def add(self, batch: Any) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not batch.num_rows:
+            return
+        raw, batch_rows = batch.columns, batch.num_rows
+        del batch
+        empty = None  # a row of empty strings: the csv module reads [] (a width error), Arrow a row
+        for column in raw:
+            e = pc.equal(pc.binary_length(column), 0)
+            empty = e if empty is None else pc.and_(empty, e)
+            if not _any(empty):
+                break
+        else:
+            raise _Doubt()
+        missing_all = None
+        for number, reader in enumerate(self.readers):
+            column, raw[number] = raw[number], None  # the batch's text goes as its typed column is built
+            text_bytes = column.buffers()[2]
+            if text_bytes is not None and text_bytes.size > FIELD_LIMIT and (pc.max(pc.binary_length(column)).as_py() or 0) > FIELD_LIMIT:
+                raise _Doubt()  # the strict reader's field limit (counted in characters; let it decide)
+            kind, value = _check_column(reader, column)
+            if self.kinds[number] not in (None, kind):
+                raise _Doubt()  # pragma: no cover - the kind follows from the schema, never from the data
+            self.kinds[number] = kind
+            self.chunks[number].append(value)
+            m = pa.array([v is None for v in value], pa.bool_()) if kind == "py" else pc.is_null(value)
+            missing_all = m if missing_all is None else pc.and_(missing_all, m)
+        if _any(missing_all):
+            raise _Doubt()  # a blank row
+        self.rows += batch_rows
+
+    def column(self, number: int) -> tuple[str, Any]:
+        """(kind, the whole column): a chunked Arrow array, or a list of Python values for "py"."""
+        import pyarrow as pa
+
+        kind, chunks = self.kinds[number], self.chunks[number]
+        assert kind is not None
+        if kind == "py":
+            return kind, [v for chunk in chunks for v in chunk]
+        return kind, pa.chunked_array(chunks)
 
 
 def _key_array(kind: str, data: Any, spec: FieldSpec) -> Any:
@@ -253,7 +413,43 @@ def _key_array(kind: str, data: Any, spec: FieldSpec) -> Any:
     return data
 
 
-def _check_keys(spec: ResourceSpec, cols: dict[str, tuple[str, Any]]) -> None:
+_P = 0x100000001B3  # odd, so invertible modulo 2**64
+_P_INVERSE = pow(_P, -1, 1 << 64)
+
+
+def _all_differ(texts: Any) -> bool:
+    """Whether every text of ``texts`` (large_string, no nulls) is proved different from the others; False: not proved.
+
+    Each text gets a 64-bit polynomial hash of its bytes (numpy, a block at a time) and the hashes are
+    sorted: texts with different hashes differ, whatever the hash. 8 bytes a row, where Arrow's hash
+    table holds a copy of every text (about a fifth of the frame for a key like figure_id).
+    """
+    import numpy as np
+
+    hashes = []
+    with np.errstate(over="ignore"):
+        for chunk in texts.chunks:
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+            data = chunk.buffers()[2]
+            first, last = int(offsets[0]), int(offsets[-1])
+            body = np.frombuffer(data, dtype=np.uint8)[first:last].astype(np.uint64) + np.uint64(1) if data else np.zeros(0, np.uint64)
+            powers = np.full(len(body) + 1, _P, dtype=np.uint64)
+            powers[0] = 1
+            np.cumprod(powers, out=powers)  # P**i, wrapping modulo 2**64
+            inverse = np.full(len(body) + 1, _P_INVERSE, dtype=np.uint64)
+            inverse[0] = 1
+            np.cumprod(inverse, out=inverse)
+            sums = np.zeros(len(body) + 1, dtype=np.uint64)
+            np.cumsum(body * powers[:-1], out=sums[1:])
+            starts, stops = offsets[:-1] - first, offsets[1:] - first
+            hashes.append((sums[stops] - sums[starts]) * inverse[starts] + (stops - starts).astype(np.uint64))
+    joined = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
+    joined.sort()
+    return not bool((joined[1:] == joined[:-1]).any())
+
+
+def _check_keys(spec: ResourceSpec, columns: _Columns) -> None:
+    """Unique fields, the primary key and unique keys over every batch; each key once."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -263,42 +459,41 @@ def _check_keys(spec: ResourceSpec, cols: dict[str, tuple[str, Any]]) -> None:
         found.setdefault(tuple(key), False)
     if schema.primary_key:
         found[tuple(schema.primary_key)] = True  # a field both unique and the primary key is checked once
-    by = {f.name: f for f in schema.fields}
+    where = {f.name: number for number, f in enumerate(schema.fields)}
     for names, primary in found.items():
-        arrays = [_key_array(*cols[n], by[n]) for n in names]
-        if any(by[n].type == "number" for n in names) and any(
-            pc.any(pc.is_nan(a)).as_py() for a, n in zip(arrays, names) if by[n].type == "number"
-        ):
+        arrays = [_key_array(*columns.column(where[n]), schema.fields[where[n]]) for n in names]
+        if any(schema.fields[where[n]].type == "number" and _any(pc.is_nan(a)) for a, n in zip(arrays, names)):
             raise _Doubt()  # NaN != NaN in Python's set: leave it to the strict reader
-        valid = None
-        for array in arrays:
-            v = pc.is_valid(array)
-            valid = v if valid is None else pc.and_(valid, v)
-        all_valid = _all(valid)
-        if primary and not all_valid:
+        nulls = sum(a.null_count for a in arrays)
+        if primary and nulls:
             raise _Doubt()
-        table = pa.table({str(i): a for i, a in enumerate(arrays)})
-        if not all_valid:
-            table = table.filter(valid)
         if len(names) == 1:
-            distinct = len(pc.unique(table.column(0)))
-        else:
-            distinct = table.group_by(list(table.column_names)).aggregate([]).num_rows
-        if distinct != table.num_rows:
-            raise _Doubt()
+            if not nulls and arrays[0].type == pa.large_string() and _all_differ(arrays[0]):
+                continue
+            distinct = pc.count_distinct(arrays[0], mode="only_valid", memory_pool=_pool()).as_py()  # no array of the values
+            _doubt(distinct != len(arrays[0]) - arrays[0].null_count)
+            continue
+        table = pa.table({str(i): a for i, a in enumerate(arrays)})
+        if nulls:
+            valid = None
+            for array in arrays:
+                v = pc.is_valid(array)
+                valid = v if valid is None else pc.and_(valid, v)
+            table = table.filter(valid)
+        _doubt(table.group_by(list(table.column_names)).aggregate([]).num_rows != table.num_rows)
 
 
-def _frame(spec: ResourceSpec, cols: dict[str, tuple[str, Any]], rows: int) -> "pd.DataFrame":
+def _frame(columns: _Columns) -> "pd.DataFrame":
     import numpy as np
     import pandas as pd
     import pyarrow.compute as pc
 
     from xborder_data.tableschema.frames import _column
-    from xborder_data.tableschema.typemap import mapping_for
 
     data: dict[str, Any] = {}
-    for f in spec.schema.fields:
-        kind, v = cols[f.name]
+    for number, f in enumerate(columns.fields):
+        kind, v = columns.column(number)
+        columns.chunks[number] = []  # each column's chunks go as its pandas column is built
         if kind == "py":
             data[f.name] = _column(v, f)
         elif kind == "enum":
@@ -310,126 +505,91 @@ def _frame(spec: ResourceSpec, cols: dict[str, tuple[str, Any]], rows: int) -> "
             else:
                 data[f.name] = pd.array(v.to_pylist(), dtype="string")
         elif f.type in ("integer", "year"):
-            mask = pc.is_null(v).to_numpy(zero_copy_only=False)
+            mask = pc.is_null(v, memory_pool=_pool()).to_numpy()
             data[f.name] = pd.arrays.IntegerArray(pc.fill_null(v, 0).to_numpy().astype(np.int64, copy=False), mask)
         elif f.type == "number":
-            mask = pc.is_null(v).to_numpy(zero_copy_only=False)
+            mask = pc.is_null(v, memory_pool=_pool()).to_numpy()
             data[f.name] = pd.arrays.FloatingArray(pc.fill_null(v, np.nan).to_numpy().astype(np.float64, copy=False), mask)
         elif f.type == "date":
-            days = np.asarray(v.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
-            data[f.name] = days.astype(mapping_for("date").pandas)
+            days = np.asarray(v.to_numpy(), dtype="datetime64[D]")
+            data[f.name] = days.astype(TYPES["date"].pandas)
         else:  # pragma: no cover - every other type is read column-wise by the strict rule
             raise _Doubt()
-    return pd.DataFrame(data, index=pd.RangeIndex(rows))
+        del v
+    return pd.DataFrame(data, index=pd.RangeIndex(columns.rows), copy=False)  # the columns are new: no copy of them
 
 
-def fast_frame(data: "bytes | list[bytes]", spec: ResourceSpec, *, min_bytes: int | None = None,
-               budget: PatternBudget | None = None) -> "pd.DataFrame | None":
-    """Return the DataFrame ``to_frame(read_table(data, spec, path))`` would, or None when unproved.
+# ---- the entry points -------------------------------------------------------------------
+def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = None, budget: PatternBudget | None = None,
+                 block_size: int | None = None) -> "pd.DataFrame | None":
+    """Return the DataFrame ``to_frame(read_table(data, spec, path))`` would, reading ``source`` once; or None.
 
-    ``data`` must already have passed the integrity check. None means: run the strict reader.
-    ``data`` may be a list holding the bytes as its one item, which nothing else holds: the fast
-    path then empties it once Arrow holds its own copy of the text, so that the file's bytes and
-    the table are not both held to the end (a caller whose list comes back empty reads the file
-    again for the strict reader). ``budget`` is the pattern budget the strict reader would draw on.
+    None means: run the strict reader. It comes at once, before a byte is read, for a file under
+    ``min_bytes`` (``MIN_BYTES``) or a dialect the fast path does not read; later, on any doubt,
+    with the source read partly (a caller reads the file again for the strict reader).
+    ``budget`` is the pattern budget the strict reader would draw on.
 
     Raises:
-        DescriptorError: a pattern out of its budget, as the strict reader would raise it.
+        IntegrityError: the source's size or sha256 is not the expected one (``source.finish``).
+        DescriptorError: a pattern out of its budget, as the strict reader would raise it (once the
+            whole file has passed its integrity check); or the source could not be read.
     """
-    box = data if isinstance(data, list) else [data]
-    del data
-    if not box:
+    if source.size < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
         return None
-    return _answer(box, spec, min_bytes, budget)
-
-
-def _answer(box: list[bytes], spec: ResourceSpec, min_bytes: int | None, budget: PatternBudget | None) -> "pd.DataFrame | None":
-    data = box[0]
-    if len(data) < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
-        return None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return None  # strict refuses a BOM; Arrow strips it
-    if b"\n\n" in data or b"\r\r" in data or b"\n\r" in data:
-        # A blank line (or a quoted line break of that shape): the strict reader refuses the first at once,
-        # where Arrow would build a row of empty strings for each of them (10⁸ of them: gigabytes).
-        return None
-    del data  # from here on only the box holds the bytes
     try:
-        return _fast(box, spec, budget if budget is not None else PatternBudget())
+        return _read(source, spec, budget if budget is not None else PatternBudget(), block_size or BLOCK_SIZE)
     except _Doubt:
         return None
+    except IntegrityError:
+        raise  # the file's size or sha256, or a file that grew: its own error, as the strict reader's
     except DescriptorError:
-        raise  # a pattern over the table's budget: the strict reader would only spend a second budget to say so
+        # A pattern over the table's budget: the strict reader would only spend a second budget to say
+        # so (or the file could not be read). Integrity first: a corrupted file gets its IntegrityError.
+        _drain(source)
+        source.finish()
+        raise
     except Exception:  # noqa: BLE001 - any Arrow error, invalid UTF-8, an unforeseen case: the strict reader decides
         return None
 
 
-def _fast(box: list[bytes], spec: ResourceSpec, budget: PatternBudget) -> "pd.DataFrame":
+def _read(source: Source, spec: ResourceSpec, budget: PatternBudget, block_size: int) -> "pd.DataFrame":
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.csv as pacsv
 
-    data = box[0]
-
+    names = spec.schema.field_names
     dialect = spec.dialect
-    proved, quoted_newline = _quote_proof(data, ord(dialect.delimiter), ord(dialect.quote_char))
-    if not proved:
-        raise _Doubt()
-    fields = spec.schema.fields
-    names = [f.name for f in fields]
-    if len(set(names)) != len(names):
-        raise _Doubt()
-    table = pacsv.read_csv(
-        pa.BufferReader(data),
-        read_options=pacsv.ReadOptions(use_threads=True, block_size=BLOCK_SIZE),
-        parse_options=pacsv.ParseOptions(
-            delimiter=dialect.delimiter, quote_char=dialect.quote_char, double_quote=True, escape_char=False,
-            newlines_in_values=quoted_newline, ignore_empty_lines=False,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={n: pa.string() for n in names}, null_values=[], strings_can_be_null=False,
-            quoted_strings_can_be_null=False, check_utf8=True,
-        ),
+    parse = pacsv.ParseOptions(
+        delimiter=dialect.delimiter, quote_char=dialect.quote_char, double_quote=True, escape_char=False,
+        newlines_in_values=True, ignore_empty_lines=False,
     )
-    size = len(data)
-    del data
-    box.clear()  # Arrow holds its own copy of every text now; the bytes can go
-    if table.schema.names != names or any(t != pa.string() for t in table.schema.types):
-        raise _Doubt()
-    rows = table.num_rows
-    if rows == 0:
-        raise _Doubt()
-    columns = [table.column(i) for i in range(len(names))]  # chunked as read: never copied into one buffer
-    del table
-    # Empty lines: the csv module reads [] (a width error), Arrow a row of empty strings.
-    empty = None
-    for raw in columns:
-        e = pc.equal(pc.binary_length(raw), 0)
-        empty = e if empty is None else pc.and_(empty, e)
-        if not pc.any(empty).as_py():
-            break
-    else:
-        raise _Doubt()
-    if size > FIELD_LIMIT:
-        for raw in columns:
-            if (pc.max(pc.binary_length(raw)).as_py() or 0) > FIELD_LIMIT:
-                raise _Doubt()  # the strict reader's field limit (counted in characters; let it decide)
-    cols: dict[str, tuple[str, Any]] = {}
-    missing_all = None
+    convert = pacsv.ConvertOptions(
+        # large_string is what pandas' ArrowStringArray holds: a text column becomes a pandas one without a cast.
+        column_types={n: pa.large_string() for n in names}, null_values=[], strings_can_be_null=False,
+        quoted_strings_can_be_null=False, check_utf8=True,
+    )
     budget.start_table()  # the table's share of the package's pattern budget, as in the strict reader
-    for number, f in enumerate(fields):
-        raw, columns[number] = columns[number], None  # the text column is freed once its typed one is built
-        reader = FieldReader(f, spec.name, budget)
-        kind, value = _check_column(reader, raw)
-        if kind == "py":
-            read = _read_column(f, reader, raw.to_pylist())  # the strict rule, column-wise
-            cols[f.name] = ("py", read)
-            m = pa.array([v is None for v in read], pa.bool_())
-        else:
-            cols[f.name] = (kind, value)
-            m = pc.is_null(value)
-        missing_all = m if missing_all is None else pc.and_(missing_all, m)
-    if pc.any(missing_all).as_py():
-        raise _Doubt()  # a blank row
-    _check_keys(spec, cols)
-    return _frame(spec, cols, rows)
+    columns = _Columns(spec, budget)
+    header = True
+    for block in _row_blocks(source, spec, block_size):
+        # One block, one batch: the first reads the header, the others are given the names.
+        read = pacsv.ReadOptions(use_threads=False, block_size=len(block) + 1, column_names=None if header else names)
+        table = pacsv.read_csv(pa.py_buffer(block), read_options=read, parse_options=parse, convert_options=convert,
+                               memory_pool=_pool())
+        del block
+        header = False
+        if table.column_names != names or any(t != pa.large_string() for t in table.schema.types):
+            raise _Doubt()  # a header unlike the schema's (even with no row under it): the strict reader names it
+        for batch in table.to_batches():
+            columns.add(batch)
+        del table
+    source.finish()  # integrity first: nothing is answered before the size and sha256 match
+    if columns.rows == 0:
+        raise _Doubt()
+    _check_keys(spec, columns)
+    return _frame(columns)
+
+
+def fast_frame(data: bytes, spec: ResourceSpec, *, min_bytes: int | None = None, budget: PatternBudget | None = None,
+               block_size: int | None = None) -> "pd.DataFrame | None":
+    """``stream_frame`` over bytes that have already passed the integrity check."""
+    return stream_frame(_Bytes(data), spec, min_bytes=min_bytes, budget=budget, block_size=block_size)

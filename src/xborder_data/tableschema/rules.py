@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Collection, Iterable
 
 from xborder_data.errors import DescriptorError
-from xborder_data.tableschema import values
+from xborder_data.tableschema.types import DATE, INTEGER, NUMBER, STRING, YEAR
 
 if TYPE_CHECKING:
     from xborder_data.tableschema.descriptor import FieldSpec
@@ -57,26 +57,22 @@ def field_rules(spec: "FieldSpec") -> tuple[Rule, ...]:
     return tuple(rules)
 
 
-# ---- RE2 translations of values.py's lexical rules, anchored \A...\z -----------------
+# ---- RE2 translations of the types' lexical rules (types.py), anchored \A...\z ------------
 # Python's str \s is Unicode (29 code points); RE2's is ASCII without \v: spell it out.
 # (Spelled as a literal: computing it at import took about 0.9 s; a test checks it against re.)
 PY_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 _SPACE_CLASS = "".join("\\x{%x}" % ord(c) for c in PY_SPACE)
-RE_INTEGER = r"\A[+-]?[0-9]+\z"
-RE_NUMBER = r"\A[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\z"
-RE_YEAR = r"\A[0-9]{4}\z"
-RE_DATE = r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\z"
-RE_URI = r"\A[A-Za-z][A-Za-z0-9+.-]*:[^" + _SPACE_CLASS + r"\x00-\x1f\x7f]+\z"
-# Guard: the translations above must be of exactly these rules; a change in values.py stops the fast path.
-_TRANSLATED = {
-    values._INTEGER.pattern: RE_INTEGER, values._NUMBER.pattern: RE_NUMBER, values._YEAR.pattern: RE_YEAR,
-    values._DATE.pattern: RE_DATE, values._URI.pattern: RE_URI,
-}
-_KNOWN_RULES = {
-    r"[+-]?[0-9]+", r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", r"[0-9]{4}",
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}", r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+",
-}
-RULES_MATCH = set(_TRANSLATED) == _KNOWN_RULES
+
+
+def _re2(rule: str) -> str:
+    return r"\A(?:" + rule.replace(r"\s", _SPACE_CLASS) + r")\z"
+
+
+_SOURCES = (INTEGER.rules["default"], NUMBER.rules["default"], YEAR.rules["default"], DATE.rules["default"], STRING.rules["uri"])
+RE_INTEGER, RE_NUMBER, RE_YEAR, RE_DATE, RE_URI = map(_re2, _SOURCES)
+# Guard: the translation holds for ASCII classes, literals and \s; any other escape (\d, \w, \b) may mean
+# something else in RE2, so a rule using one stops the fast path until the translation learns it.
+RULES_MATCH = not any(re.search(r"\\[A-Za-z]", rule.replace(r"\s", "").replace(r"\x", "")) for rule in _SOURCES)
 
 # ---- schema patterns in RE2 -----------------------------------------------------------
 # The safe subset, token by token: an ASCII class or literal, an escaped punctuation mark, a

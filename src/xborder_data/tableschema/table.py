@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from xborder_data.tableschema.values import CellProblem
+from xborder_data.tableschema.types import CellProblem
 from xborder_data.errors import BadCellError, HeaderMismatchError
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
 from xborder_data.tableschema.rules import PATTERN_BUDGET_SECONDS, PatternBudget, PatternMatcher, Rule, field_rules
