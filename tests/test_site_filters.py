@@ -131,8 +131,9 @@ def test_a_table_page_escapes_cells_and_links_only_safe_urls(tmp_path: Path) -> 
 
 
 def test_the_landing_page_links_no_hostile_licence(tmp_path: Path) -> None:
-    download = Download(HOSTILE_TEXT[8], "downloads/x.csv", HOSTILE_TEXT[9], 1)
-    downloads = Downloads([download], [HOSTILE_TEXT[10]], [Group(HOSTILE_TEXT[11], HOSTILE_TEXT[12], [download])])
+    download = Download(HOSTILE_TEXT[8], "downloads/x.csv", {"en": HOSTILE_TEXT[9], "zh": HOSTILE_TEXT[9]}, 1)
+    group = Group(HOSTILE_TEXT[11], {"en": HOSTILE_TEXT[12], "zh": HOSTILE_TEXT[12]}, [download])
+    downloads = Downloads([download], [HOSTILE_TEXT[10]], [group])
     stats = {"claims": 1, "statuses": HOSTILE_TEXT[13], "later_text": HOSTILE_TEXT[14]}
     page = render(tmp_path, "index.html", stats=stats, citation_text=HOSTILE_TEXT[15], citation_bibtex=HOSTILE_TEXT[0],
                   downloads=downloads, has_zone_map=True)

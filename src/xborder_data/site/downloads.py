@@ -10,19 +10,13 @@ from typing import TYPE_CHECKING
 
 from xborder_data.errors import MissingDependencyError
 from xborder_data.exports._files import Tables
+from xborder_data.site.i18n import LANGS, text
 
 if TYPE_CHECKING:
     from xborder_data.package import Package
 
-# Formats built by xborder_data.exports, with how the landing page names them.
-EXPORT_FORMATS: dict[str, str] = {
-    "zip": "Everything in one zip archive",
-    "xlsx": "Excel workbook, one sheet per table, the derived tables (the DID panel) included",
-    "sqlite": "SQLite database, one table per resource and per derived table",
-    "parquet": "Parquet, one file per table (derived tables included), with the Table Schema's types",
-    "json": "JSON, one file of records per table (derived tables included), plus the descriptor",
-    "dta": "Stata 118 files with variable labels, one per table (derived tables included)",
-}
+# Formats built by xborder_data.exports, in the order the landing page offers them (their words: i18n's download.FMT).
+EXPORT_FORMATS: tuple[str, ...] = ("zip", "xlsx", "sqlite", "parquet", "json", "dta")
 
 
 @dataclass(frozen=True)
@@ -31,7 +25,7 @@ class Download:
 
     label: str
     href: str
-    description: str
+    description: dict[str, str]  # language -> text
     size: int
 
 
@@ -40,7 +34,7 @@ class Group:
     """A format that writes one file per table: its description and its files."""
 
     label: str
-    description: str
+    description: dict[str, str]  # language -> text
     files: list[Download]
 
 
@@ -53,7 +47,12 @@ class Downloads:
     groups: list[Group] = field(default_factory=list)
 
 
-def _download(site: Path, path: Path, label: str, description: str) -> Download:
+def _words(key: str, **values: str) -> dict[str, str]:
+    """The site's words for ``key`` in every language."""
+    return {lang: text(lang, key, **values) for lang in LANGS}
+
+
+def _download(site: Path, path: Path, label: str, description: dict[str, str]) -> Download:
     return Download(label, path.relative_to(site).as_posix(), description, path.stat().st_size)
 
 
@@ -63,10 +62,11 @@ def copy_package(package: "Package", site: Path, folder: Path) -> list[Download]
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    files = [_download(site, folder / "datapackage.json", "datapackage.json", "The Data Package descriptor (with data/ and schemas/ below it)")]
+    files = [_download(site, folder / "datapackage.json", "datapackage.json", _words("download.descriptor"))]
     for name in package.resources():
-        csv = folder / package.resource(name).path
-        files.append(_download(site, csv, csv.name, package.resource(name).title or name))
+        resource = package.resource(name)
+        csv = folder / resource.path
+        files.append(_download(site, csv, csv.name, {lang: resource.title_in(lang) or name for lang in LANGS}))
     return files
 
 
@@ -81,7 +81,8 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
     notes: list[str] = []
     groups: list[Group] = []
     with tempfile.TemporaryDirectory(prefix="xborder-exports-") as staging:
-        for fmt, description in EXPORT_FORMATS.items():
+        for fmt in EXPORT_FORMATS:
+            description = _words(f"download.{fmt}")
             outdir = Path(staging) / fmt
             outdir.mkdir()
             try:
@@ -106,7 +107,7 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
     for relative, data in tables.derived_files().items():
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
         (folder / relative).write_bytes(data)
-    files += [_download(site, folder / tables.resource(name).path, Path(tables.resource(name).path).name,
-                        f"CSV: {tables.resource(name).title}, with its Table Schema beside it")
-              for name in tables.resources() if tables.is_derived(name)]
+    files += [_download(site, folder / spec.path, Path(spec.path).name,
+                        {lang: text(lang, "download.derived", title=spec.title_in(lang) or spec.name) for lang in LANGS})
+              for spec in map(tables.resource, tables.resources()) if tables.is_derived(spec.name)]
     return Downloads(files, notes, groups)
