@@ -83,9 +83,14 @@ def _tool(name: str) -> str:
     return str(candidate) if candidate.exists() else (shutil.which(name) or name)
 
 
+# A user's interpreter caches bytecode; with PYTHONDONTWRITEBYTECODE set (as in some shells and CI) a changed module
+# would be compiled again in every timed start-up, so the timed processes run without it (the warm-up writes the cache).
+_STARTUP_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _run_once(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
     start = time.perf_counter()
-    done = subprocess.run(PIN + command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    done = subprocess.run(PIN + command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=_STARTUP_ENV)
     return time.perf_counter() - start, done.returncode
 
 

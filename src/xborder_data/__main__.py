@@ -13,6 +13,10 @@ import sys
 
 def main() -> None:
     """Run the command line (the ``xborder-data`` entry point)."""
+    if sys.stdout is None:  # started with standard output closed (`xborder-data >&-`): every command prints there
+        if sys.stderr is not None:
+            print("Error: standard output is closed; redirect it to a file or to /dev/null instead.", file=sys.stderr)
+        sys.exit(1)
     if len(sys.argv) == 1:
         from xborder_data.summary import release_summary
         from xborder_data.terminal import configure_streams, os_error_message, silence_stdout

@@ -22,7 +22,6 @@ from datetime import date
 from typing import Any, Literal
 
 Language = Literal["zh", "en"]
-LANGUAGES: tuple[str, ...] = ("zh", "en")
 # "et al." after the first three creators (the standard lists at most three).
 _ET_AL = {"zh": "等", "en": "et al."}
 _NO_PLACE = {"zh": "[出版地不详]", "en": "[S.l.]"}

@@ -288,11 +288,6 @@ def _codes(package: "Package") -> dict[str, list[str]]:
     return out
 
 
-def shared_categories(package: "Package") -> dict[str, list[str]]:
-    """Kept for callers of 1.3: value label name -> its choices (see ``value_label_names``)."""
-    return _codes(package)
-
-
 def _batch_labels(package: "Package") -> dict[int, str]:
     """``batch`` -> "batch N (year)", when every batch is an integer Stata's long holds (else no label)."""
 
