@@ -24,6 +24,9 @@ import xborder_data.storage.staging as staging
 from xborder_data.cli import main
 
 point, signum = sys.argv[1], int(sys.argv[2])
+# As at a terminal: a job started in the background of a script (`cmd &`, nohup, some CI runners) inherits
+# SIGINT ignored, and Python then installs no handler, so a Ctrl-C before the output's guard would be lost.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 count = int(point.split(":")[1]) if ":" in point else 1
 calls = [0]
 

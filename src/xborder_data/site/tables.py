@@ -218,15 +218,22 @@ class CitationEntry:
 
 def build_citations(package: "Package") -> list[CitationEntry]:
     """One entry per row of every resource with a single-field key (resource titles in English)."""
+    from xborder_data.citing.provenance import PROVENANCE_FIELDS, citations_for, require_provenance
+
+    # What Package.sources_for does for one row, with the tables read once for all 2,000-odd rows.
+    require_provenance(package)
+    tables = {table: package.records(table) for table in PROVENANCE_FIELDS}
+    specs = {name: package.resource(name) for name in package.resources()}
     entries = []
     for name in package.resources():
         key = single_key(package, name)
         if key is None:
             continue
         title = resource_texts(package, name, "en")[0]
-        for record in package.records(name):
+        rows = package.records(name)
+        for record in rows:
             row_id = text(record[key])
-            found = package.sources_for(name, row_id)
+            found = citations_for(rows, specs[name], specs, tables, record[key])
             entries.append(
                 CitationEntry(
                     anchor=cite_anchor(name, row_id),
