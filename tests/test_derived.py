@@ -57,3 +57,19 @@ def test_the_panel_is_registered_by_the_public_api_and_no_output_imports_its_cod
     assert done.stdout.strip() == "[]"
     names = [spec.name for spec, _ in derived.derived_tables(xborder_data.bundled())]
     assert names == ["did_panel"]
+
+
+def test_a_resource_where_a_derived_file_goes_refuses_the_export(package_copy: Path, tmp_path: Path) -> None:
+    """A package file at derived/did_panel.csv would be overwritten in the copy: the export refuses, writing nothing."""
+    from conftest import rehash
+
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    errata = next(r for r in descriptor["resources"] if r["name"] == "errata")
+    (package_copy / "derived").mkdir()
+    (package_copy / errata["path"]).rename(package_copy / "derived" / "did_panel.csv")
+    errata["path"] = "derived/did_panel.csv"
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    rehash(package_copy)
+    with pytest.raises(xborder_data.DescriptorError, match="derived/did_panel.csv"):
+        export(xborder_data.open(package_copy), "csv", tmp_path / "out")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

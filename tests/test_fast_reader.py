@@ -361,3 +361,45 @@ def test_the_key_hash_never_calls_repeated_texts_different(texts: list[str], cut
         assert answer is False
     else:
         assert answer is True  # a 64-bit collision among 40 short texts would be news
+
+
+# -- a hostile review's cases (issue 28): both readers give one answer ---------------------------------------------
+def test_a_pattern_re2_cannot_compile_is_matched_by_regex_in_both_readers(tmp_path: Path) -> None:
+    """RE2 allows a repeat of at most 1,000: past it both readers match with `regex`, and agree."""
+    schema = {"fields": [{"name": "id", "type": "string", "constraints": {"pattern": "[a-z][a-z0-9_]{0,1001}"}}, {"name": "pad"}],
+              "primaryKey": ["id"]}
+    ids = [f"k{n:06d}" for n in range(12_000)]  # past RE2_FROM distinct values, and past the fast path's MIN_BYTES
+    text = "id,pad\n" + "".join(f"{i},{'x' * 30}\n" for i in ids)
+    assert len(text) > fast.MIN_BYTES
+    package = xborder_data.open(write_package(tmp_path, {"t": (text.encode(), schema)}))
+    assert [row["id"] for row in package.records("t")] == ids
+    assert package.load("t")["id"].tolist() == ids
+    bad = write_package(tmp_path / "bad", {"t": ((text + "Bad,x\n").encode(), schema)})
+    errors = []
+    for read in (lambda p: p.records("t"), lambda p: p.load("t")):
+        with pytest.raises(xborder_data.BadCellError) as caught:
+            read(xborder_data.open(bad))
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and "'Bad'" in errors[0]
+
+
+def test_a_pattern_out_of_budget_in_the_fast_path_leaves_the_verdict_to_the_strict_reader(tmp_path: Path,
+                                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path's matcher running out of time is a doubt: the strict reader meets the short row first."""
+    from xborder_data.tableschema import rules
+
+    schema = {"fields": [{"name": "id", "type": "string", "constraints": {"pattern": "[a-z0-9]+"}}, {"name": "v"}]}
+    rows = [f"k{n},{'x' * 300}" for n in range(20_000)] + ["short"]  # two of the fast path's blocks; the short row in the second
+    data = ("id,v\n" + "\n".join(rows) + "\n").encode()
+    assert len(data) > fast.BLOCK_SIZE
+    root = write_package(tmp_path, {"t": (data, schema)})
+    with pytest.raises(xborder_data.BadCellError) as strict:
+        xborder_data.open(root).records("t")
+
+    def out_of_time(self: Any, texts: Any) -> bool:
+        raise self.too_slow()
+
+    monkeypatch.setattr(rules.PatternMatcher, "all_match", out_of_time)
+    with pytest.raises(xborder_data.BadCellError) as loaded:
+        xborder_data.open(root).load("t")
+    assert str(loaded.value) == str(strict.value) and "row 20002" in str(strict.value)  # the header is row 1

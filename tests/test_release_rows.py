@@ -84,3 +84,14 @@ def test_the_bare_command_prints_the_clis_summary_without_click() -> None:
     full = CliRunner().invoke(cli, ["info"], prog_name="xborder-data")
     assert full.exit_code == 0
     assert done.stdout == full.stdout
+
+
+def test_an_unreadable_datasheet_leaves_the_summary_whole(package_copy: Path, tmp_path: Path) -> None:
+    """A datasheet linked from outside the copy cannot be hashed: the release is not compared, the rest is reported."""
+    outside = tmp_path / "DATASHEET.md"
+    outside.write_text("# elsewhere\n", encoding="utf-8")
+    (package_copy / "DATASHEET.md").symlink_to(outside)
+    result = CliRunner().invoke(cli, ["--package", str(package_copy), "info"], prog_name="xborder-data")
+    assert result.exit_code == 0, result.output
+    assert "Integrity: verified" in result.stdout and "Release: not compared" in result.stdout
+    assert "Validation: every cell meets" in result.stdout and "checked cell by cell when release" not in result.stdout

@@ -45,9 +45,11 @@ def render(descriptor: dict[str, Any], resources: list[tuple[str, str, int | Non
     if problems:
         lines.append((f"Integrity: FAILED for {len(problems)} of {len(resources)} data files", True))
         lines += [(f"  {problem}", True) for problem in problems]
-    elif comparison is not None:
+    else:
         lines.append((f"Integrity: verified (bytes and sha256 of all {len(resources)} data files match datapackage.json)", False))
-        if comparison.identical:
+        if comparison is None:  # the tables read, yet a file beside them (the datasheet) could not be hashed
+            lines.append(("Release: not compared, a file could not be read (xborder-data verify names it)", False))
+        elif comparison.identical:
             lines += [(printable(text), False) for text in f"Release: {comparison.summary()}".split("\n")]
         else:  # the descriptor's hashes cover data files only, and an editor can rewrite them
             lines.append((printable(f"Release: {comparison.summary().splitlines()[0]} (xborder-data verify lists the files)"), False))
@@ -55,7 +57,7 @@ def render(descriptor: dict[str, Any], resources: list[tuple[str, str, int | Non
             lines.append((f"Validation: FAILED: {validation}", True))
         else:
             lines.append(("Validation: every cell meets its Table Schema type and constraints, keys are unique, foreign keys resolve", False))
-            if comparison.validated_rows:
+            if comparison is not None and comparison.validated_rows:
                 lines.append((f"  (checked cell by cell when release {comparison.version} was made, and every file is identical to it;", False))
                 lines.append(("   uv run xborder-data validate checks again now, --verbose adds the full frictionless report)", False))
             else:
@@ -88,7 +90,6 @@ def package_summary(package: "Package") -> tuple[list[Line], bool]:
         resources.append((name, package.resource(name).description, rows))
     validation = None
     if not problems:
-        comparison = comparison or package.compare_with_release()
         try:
             if not released:
                 package.check_references()
@@ -99,27 +100,34 @@ def package_summary(package: "Package") -> tuple[list[Line], bool]:
 
 def release_summary() -> list[Line] | None:
     """The summary of the bundled copy when every file is this library's release, from the manifest alone; else None."""
-    from xborder_data.storage.locate import bundled_root
+    from xborder_data.storage.locate import DESCRIPTOR_NAME, bundled_root
     from xborder_data.storage.paths import resolve_inside
-    from xborder_data.storage.reading import read_regular_file
+    from xborder_data.storage.reading import DESCRIPTOR_LIMIT, TEXT_LIMIT, read_regular_file
 
     entry = manifest_entries().get(__version__)
     if entry is None or "rows" not in entry:
         return None
+    files: dict[str, str] = entry["files"]
+
+    def matches(relative: str, limit: int) -> bytes | None:
+        data = read_regular_file(resolve_inside(root, relative, resource=relative), limit=limit)
+        return data if hashlib.sha256(data).hexdigest() == files[relative] else None
+
     try:
         root = bundled_root()
-        descriptor_bytes = b""
-        for relative, digest in entry["files"].items():
-            path = root / relative
-            if relative in EMBEDDED and not (path.exists() or path.is_symlink()):
-                continue  # a copy without the datasheet is still the release (as compare_with_release counts it)
-            data = read_regular_file(resolve_inside(root, relative, resource=relative))
-            if hashlib.sha256(data).hexdigest() != digest:
-                return None
-            if relative == "datapackage.json":
-                descriptor_bytes = data
+        # The descriptor first: once it is the release's, its byte counts bound every data file read after it.
+        descriptor_bytes = matches(DESCRIPTOR_NAME, DESCRIPTOR_LIMIT)
+        if descriptor_bytes is None:
+            return None
         descriptor = json.loads(descriptor_bytes)
-    except (XborderDataError, OSError, ValueError):
+        sizes = {r["path"]: r["bytes"] for r in descriptor["resources"]}
+        for relative in files:
+            if relative in EMBEDDED and not ((root / relative).exists() or (root / relative).is_symlink()):
+                continue  # a copy without the datasheet is still the release (as compare_with_release counts it)
+            limit = TEXT_LIMIT if relative in EMBEDDED else sizes.get(relative, DESCRIPTOR_LIMIT)
+            if relative != DESCRIPTOR_NAME and matches(relative, limit) is None:
+                return None
+    except (XborderDataError, OSError, ValueError, KeyError, TypeError):
         return None  # the full path reads the copy and reports what is wrong
     rows = entry["rows"]
     resources = [(r["name"], r.get("description", ""), rows[r["name"]]) for r in descriptor["resources"]]

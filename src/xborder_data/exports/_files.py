@@ -80,6 +80,12 @@ class Tables:
         clash = set(self._derived) & set(package.resources())
         if clash:
             raise DescriptorError(f"resource {sorted(clash)[0]!r} has the name of a table the exports derive; rename it.")
+        taken = set(package.file_paths())  # a copy writes the derived files beside the package's: never over one
+        for spec, _ in self._derived.values():
+            for path in (spec.path, spec.path.removesuffix(".csv") + ".schema.json"):
+                if path in taken:
+                    raise DescriptorError(f"datapackage.json: the file {path!r} is where the exports write the derived table "
+                                          f"{spec.name!r}; move that resource's file elsewhere.", path=path)
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self.package, attribute)  # everything a resource does not change: descriptor, version, files…
@@ -127,7 +133,7 @@ class Tables:
         return out.getvalue().encode("utf-8")
 
     def derived_files(self) -> dict[str, bytes]:
-        """Each derived table's CSV and Table Schema, by relative path (under ``derived/``)."""
+        """Each derived table's CSV and Table Schema, by relative path (under ``derived/``; ``__init__`` refused a clash)."""
         files = {}
         for name, (spec, _) in self._derived.items():
             files[spec.path] = self.csv_bytes(name)

@@ -139,6 +139,7 @@ def read_regular_file(
 
 
 TEXT_LIMIT = 4 << 20  # bytes: a datasheet or README far above any real one, well below harm
+DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
 
 
 def read_text_inside(root: Path, relative: str, *, limit: int = TEXT_LIMIT, what: str = "file") -> str | None:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Literal
 from xborder_data.tableschema.types import BOOLEAN, DEFAULT_FALSE_VALUES, DEFAULT_TRUE_VALUES, STRING, TYPES, CellProblem
 from xborder_data.errors import DescriptorError
 from xborder_data.storage.paths import resolve_inside
-from xborder_data.storage.reading import read_regular_file
+from xborder_data.storage.reading import DESCRIPTOR_LIMIT, read_regular_file
 
 MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
 # A package's resources and their fields in all: this release has 18 and about 300. Every
@@ -28,7 +28,6 @@ MAX_FIELDS = 2000  # SQLite's default column limit; Excel holds 16,384
 MAX_RESOURCES = 500
 MAX_TOTAL_FIELDS = 20_000
 SCHEMAS_LIMIT = 64 << 20  # bytes of schema files in all (each read once, however many resources share it)
-DESCRIPTOR_LIMIT = 16 << 20  # bytes: a descriptor or schema is metadata, never megabytes of it
 MAX_DEPTH = 32  # nesting of a descriptor or schema: real ones are 6 deep; deeper would exhaust recursion downstream
 _SURROGATE = re.compile("[\ud800-\udfff\x00]")  # lone surrogates and NUL: no output (UTF-8, SQL, C strings) can carry them
 RESOURCE_NAME = re.compile(r"[a-z0-9._-]{1,200}")

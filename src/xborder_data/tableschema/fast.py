@@ -5,8 +5,8 @@
 build. On any doubt (a failed check, an Arrow error, a quote structure it cannot
 prove, a BOM, an exotic dialect, a blank or empty row, a long cell) it returns
 None and the strict reader runs: the strict reader stays the one definition of
-the rules and the only producer of errors (but one: a pattern out of its budget,
-which the strict reader would raise the same way).
+the rules and the only producer of errors, a pattern out of its budget included
+(the strict reader may meet a bad cell or row first, and says so).
 
 It reads the file once, in blocks: each block is hashed and counted by the
 ``CheckedFile`` it comes from, cut after its last row (the rest waits for the
@@ -19,7 +19,7 @@ Nothing is answered before the file's size and sha256 have matched
 The checks are not a second copy of the rules: each column walks its field's
 ``rules.field_rules`` and proves each rule with ``PROOFS``, or hands the
 column to the strict ``FieldReader``; patterns match through that reader's own
-``PatternMatcher`` (same engine, same budget).
+``PatternMatcher`` (same budget; either engine gives the same verdicts).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Any, Protocol
 
-from xborder_data.errors import DescriptorError, IntegrityError
+from xborder_data.errors import IntegrityError
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
 from xborder_data.tableschema.rules import (  # noqa: F401 - PY_SPACE and the RE_ names are read from here by tests and tools
     PY_SPACE, RE_DATE, RE_INTEGER, RE_NUMBER, RE_URI, RE_YEAR, RULES_MATCH, PatternBudget, Rule,
@@ -144,12 +144,6 @@ def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
             return
         # A row longer than a block: read as much again as waits, so that a long row is scanned a few times, not once a block.
         block = source.read(max(block_size, len(pending)))
-
-
-def _drain(source: Source) -> None:
-    """Read the rest of ``source`` (hashing it), without parsing."""
-    while source.read(BLOCK_SIZE):
-        pass
 
 
 def _eligible(spec: ResourceSpec) -> bool:
@@ -531,8 +525,6 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
 
     Raises:
         IntegrityError: the source's size or sha256 is not the expected one (``source.finish``).
-        DescriptorError: a pattern out of its budget, as the strict reader would raise it (once the
-            whole file has passed its integrity check); or the source could not be read.
     """
     if source.size < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
         return None
@@ -542,14 +534,8 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
         return None
     except IntegrityError:
         raise  # the file's size or sha256, or a file that grew: its own error, as the strict reader's
-    except DescriptorError:
-        # A pattern over the table's budget: the strict reader would only spend a second budget to say
-        # so (or the file could not be read). Integrity first: a corrupted file gets its IntegrityError.
-        _drain(source)
-        source.finish()
-        raise
-    except Exception:  # noqa: BLE001 - any Arrow error, invalid UTF-8, an unforeseen case: the strict reader decides
-        return None
+    except Exception:  # noqa: BLE001 - any Arrow error, invalid UTF-8, a pattern over its budget (the strict reader
+        return None  # may meet a bad cell or row before the budget ends), an unforeseen case: the strict reader decides
 
 
 def _read(source: Source, spec: ResourceSpec, budget: PatternBudget, block_size: int) -> "pd.DataFrame":

@@ -156,7 +156,7 @@ class PatternMatcher:
         self.problem_text = f"does not match the pattern {pattern!r}"
 
     def engine_for(self, distinct: int) -> str:
-        """Decide the engine from the column's count of distinct non-missing texts (both readers count the same)."""
+        """Decide the engine from a count of distinct non-missing texts (the verdicts are the same with either)."""
         self.use_re2 = self.re2 is not None and distinct >= RE2_FROM
         return "re2" if self.use_re2 else "regex"
 
@@ -170,9 +170,7 @@ class PatternMatcher:
 
     def prepare(self, texts: Collection[str]) -> None:
         """Choose the engine for a column whose distinct non-missing texts are ``texts``; with RE2, match them all at once."""
-        if self.engine_for(len(texts)) == "re2":
-            self._re2(list(texts))
-        else:
+        if not (self.engine_for(len(texts)) == "re2" and self._re2(list(texts))):
             self._regex_at_once(texts)
 
     def _regex_at_once(self, texts: Iterable[str]) -> None:
@@ -205,21 +203,26 @@ class PatternMatcher:
         if found:
             self.verdicts.update(dict.fromkeys(todo))
 
-    def _re2(self, texts: list[str]) -> None:
+    def _re2(self, texts: list[str]) -> bool:
+        """Match ``texts`` with RE2; False (and `regex` from then on) when RE2 refuses the translation (a repeat over 1,000)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         todo = [text for text in texts if text not in self.verdicts]
         if todo:
-            found = pc.match_substring_regex(pa.array(todo, pa.string()), self.re2).to_pylist()
+            try:
+                found = pc.match_substring_regex(pa.array(todo, pa.string()), self.re2).to_pylist()
+            except pa.ArrowInvalid:
+                self.re2, self.use_re2 = None, False
+                return False
             self.verdicts.update((text, None if ok else self.problem_text) for text, ok in zip(todo, found))
+        return True
 
     def problem(self, value: str) -> str | None:
         """None when ``value`` matches, else the problem; raises DescriptorError when the budget runs out."""
         if value in self.verdicts:
             return self.verdicts[value]
-        if self.use_re2:
-            self._re2([value])
+        if self.use_re2 and self._re2([value]):
             return self.verdicts[value]
         budget = self.budget
         budget.allowed += PATTERN_SECONDS_PER_VALUE
@@ -239,10 +242,14 @@ class PatternMatcher:
     def all_match(self, texts: Any) -> bool:
         """For the fast path: whether every text of the Arrow array ``texts`` (distinct, no nulls) matches, by the engine
         ``prepare`` would choose for them; raises DescriptorError as the strict reader would."""
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         if self.engine_for(len(texts)) == "re2":
-            return pc.all(pc.match_substring_regex(texts, self.re2), skip_nulls=True, min_count=0).as_py() is not False
+            try:
+                return pc.all(pc.match_substring_regex(texts, self.re2), skip_nulls=True, min_count=0).as_py() is not False
+            except pa.ArrowInvalid:  # RE2 refuses the translation: `regex` from then on
+                self.re2, self.use_re2 = None, False
         strings = list(_strings(texts))
         self._regex_at_once(strings)
         return all(self.problem(text) is None for text in strings)
