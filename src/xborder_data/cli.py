@@ -31,7 +31,6 @@ from xborder_data.terminal import configure_streams, json_text, os_error_message
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from xborder_data.checks.integrity import ReleaseComparison
     from xborder_data.citing.cite import CitationStyle
     from xborder_data.package import Package
 
@@ -127,14 +126,6 @@ def _package() -> "Package":
     return xborder_data.open(chosen) if chosen else xborder_data.bundled()
 
 
-def _comparison(package: "Package") -> "ReleaseComparison | None":
-    """The copy against the library's manifest (every file hashed, none parsed); None when a file cannot be read."""
-    try:
-        return package.compare_with_release()
-    except XborderDataError:  # reading the tables one by one then reports it
-        return None
-
-
 def _resource_name(package: "Package", name: str) -> str:
     """Return ``name`` when the package has it; else fail with the closest name suggested."""
     package.resource(name)  # raises UnknownResourceError with the suggestion
@@ -185,11 +176,13 @@ def info() -> None:
 @_package_option
 def list_() -> None:
     """List the resource names with their row counts."""
+    from xborder_data.summary import compared
+
     package = _package()
     names = package.resources()
     width = max(len(name) for name in names)
-    comparison = _comparison(package)
-    released = comparison.validated_rows if comparison else None
+    comparison = compared(package)
+    released = comparison.validated_rows if comparison else None  # counted and checked when the release was made
     for name in names:
         click.echo(printable(f"{name:<{width}}  {released[name] if released else len(package.records(name)):>4}"))
 

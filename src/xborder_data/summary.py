@@ -15,7 +15,7 @@ import json
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads the name)
 
 from xborder_data._version import __version__
-from xborder_data.checks.integrity import EMBEDDED, ReleaseComparison, manifest_entries
+from xborder_data.checks.integrity import EMBEDDED, ReleaseComparison, compare_with_release, manifest_entries
 from xborder_data.errors import XborderDataError
 from xborder_data.terminal import printable
 
@@ -72,12 +72,17 @@ def _one_line(error: XborderDataError) -> str:
     return printable(" ".join(str(error).split()))
 
 
+def compared(package: "Package") -> ReleaseComparison | None:
+    """``package`` against the library's manifest (every file hashed, none parsed); None when a file cannot be read."""
+    try:
+        return package.compare_with_release()
+    except XborderDataError:  # the per-table reading, or `verify`, reports it
+        return None
+
+
 def package_summary(package: "Package") -> tuple[list[Line], bool]:
     """The summary of any copy, every table read and checked (or counted from the manifest when identical); and whether all is well."""
-    try:
-        comparison: ReleaseComparison | None = package.compare_with_release()
-    except XborderDataError:  # a file that cannot even be hashed: reading the tables one by one reports it
-        comparison = None
+    comparison = compared(package)
     released = comparison.validated_rows if comparison else None
     resources: list[tuple[str, str, int | None]] = []
     problems: list[str] = []
@@ -107,28 +112,31 @@ def release_summary() -> list[Line] | None:
     entry = manifest_entries().get(__version__)
     if entry is None or "rows" not in entry:
         return None
-    files: dict[str, str] = entry["files"]
+    digests: dict[str, str] = {}
 
-    def matches(relative: str, limit: int) -> bytes | None:
+    def read(relative: str, limit: int) -> bytes:
         data = read_regular_file(resolve_inside(root, relative, resource=relative), limit=limit)
-        return data if hashlib.sha256(data).hexdigest() == files[relative] else None
+        digests[relative] = hashlib.sha256(data).hexdigest()
+        return data
 
     try:
         root = bundled_root()
         # The descriptor first: once it is the release's, its byte counts bound every data file read after it.
-        descriptor_bytes = matches(DESCRIPTOR_NAME, DESCRIPTOR_LIMIT)
-        if descriptor_bytes is None:
+        descriptor_bytes = read(DESCRIPTOR_NAME, DESCRIPTOR_LIMIT)
+        if digests[DESCRIPTOR_NAME] != entry["files"].get(DESCRIPTOR_NAME):
             return None
         descriptor = json.loads(descriptor_bytes)
         sizes = {r["path"]: r["bytes"] for r in descriptor["resources"]}
-        for relative in files:
+        for relative in entry["files"]:
             if relative in EMBEDDED and not ((root / relative).exists() or (root / relative).is_symlink()):
-                continue  # a copy without the datasheet is still the release (as compare_with_release counts it)
-            limit = TEXT_LIMIT if relative in EMBEDDED else sizes.get(relative, DESCRIPTOR_LIMIT)
-            if relative != DESCRIPTOR_NAME and matches(relative, limit) is None:
-                return None
+                continue  # a copy without the datasheet: compare_with_release does not count it missing
+            if relative != DESCRIPTOR_NAME:
+                read(relative, TEXT_LIMIT if relative in EMBEDDED else sizes.get(relative, DESCRIPTOR_LIMIT))
     except (XborderDataError, OSError, ValueError, KeyError, TypeError):
         return None  # the full path reads the copy and reports what is wrong
-    rows = entry["rows"]
-    resources = [(r["name"], r.get("description", ""), rows[r["name"]]) for r in descriptor["resources"]]
-    return render(descriptor, resources, [], ReleaseComparison(__version__, known=True, rows=rows), None)
+    comparison = compare_with_release(__version__, digests)  # the one rule of what "the release" is
+    rows = comparison.validated_rows
+    if rows is None:
+        return None
+    resources: list[tuple[str, str, int | None]] = [(r["name"], r.get("description", ""), rows[r["name"]]) for r in descriptor["resources"]]
+    return render(descriptor, resources, [], comparison, None)

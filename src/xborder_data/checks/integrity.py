@@ -102,14 +102,15 @@ def compare_with_release(version: str, digests: dict[str, str]) -> ReleaseCompar
     when both have them; a copy without one is not "missing" it, and a release
     that predates their place in the manifest does not count them as extra.
     """
-    expected = release_manifest().get(version)
-    if expected is None:
+    entry = manifest_entries().get(version)
+    if entry is None:
         return ReleaseComparison(version, known=False)
+    expected: dict[str, str] = entry["files"]
     return ReleaseComparison(
         version,
         known=True,
         changed=sorted(path for path in digests.keys() & expected.keys() if digests[path] != expected[path]),
         missing=sorted(expected.keys() - digests.keys() - set(EMBEDDED)),
         extra=sorted(digests.keys() - expected.keys() - set(EMBEDDED)),
-        rows=released_rows(version),
+        rows=entry.get("rows"),
     )
