@@ -261,9 +261,9 @@ class Counting:
     def done(self) -> int:
         return self.inner.done
 
-    def read(self, wanted: int) -> bytes:
+    def readinto(self, view: memoryview) -> int:
         self.reads += 1
-        return self.inner.read(wanted)
+        return self.inner.readinto(view)
 
 
 def test_a_table_of_many_blocks_takes_the_fast_path_and_equals_the_strict_reader(tmp_path: Path) -> None:
@@ -271,6 +271,22 @@ def test_a_table_of_many_blocks_takes_the_fast_path_and_equals_the_strict_reader
     assert len(data) > 20 * BLOCK
     route, result = both_ways(tmp_path, data, block_size=BLOCK)
     assert result[0] == "ok" and route == "fast"
+
+
+@pytest.mark.parametrize("jemalloc_from", [0, 1 << 62], ids=["jemalloc", "default-pool"])
+def test_either_memory_pool_gives_the_strict_readers_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jemalloc_from: int) -> None:
+    import pyarrow as pa
+
+    monkeypatch.setattr(fast, "JEMALLOC_FROM", jemalloc_from)
+    data = table(many_rows())
+    try:
+        jemalloc = pa.jemalloc_memory_pool().backend_name
+    except NotImplementedError:  # a pyarrow built without it: the default pool throughout
+        jemalloc = pa.default_memory_pool().backend_name
+    assert fast._pool_for(len(data)).backend_name == (jemalloc if jemalloc_from == 0 else pa.default_memory_pool().backend_name)
+    route, result = both_ways(tmp_path, data, block_size=BLOCK)
+    assert result[0] == "ok" and route == "fast"
+    assert fast._POOL.get() is None  # the choice ends with the read
 
 
 def test_a_tampered_byte_in_the_last_block_gives_the_integrity_error_and_no_frame(tmp_path: Path) -> None:

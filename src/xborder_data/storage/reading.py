@@ -84,16 +84,31 @@ class CheckedFile:
         try:
             chunk = self.handle.read(wanted)
         except OSError as error:
-            raise DescriptorError(f"{self.path}: cannot be read ({error.strerror}).", resource=self.resource, path=str(self.path)) from None
+            raise self._unreadable(error) from None
+        self._count(chunk)
+        return chunk
+
+    def readinto(self, view: memoryview) -> int:
+        """Up to ``len(view)`` more bytes read into ``view`` (0 at the end), hashed and counted."""
+        try:
+            got = self.handle.readinto(view) or 0
+        except OSError as error:
+            raise self._unreadable(error) from None
+        self._count(view[:got])
+        return got
+
+    def _count(self, chunk: bytes | memoryview) -> None:
         self.done += len(chunk)
         if (self.expected_bytes is not None and self.done > self.size) or (self.limit is not None and self.done > self.limit):
             raise IntegrityError(f"{self.path}: grew while it was read; {REMEDY}.", resource=self.resource, path=str(self.path))
         if self.digest is not None and chunk:
             self.digest.update(chunk)
-        return chunk
+
+    def _unreadable(self, error: OSError) -> DescriptorError:
+        return DescriptorError(f"{self.path}: cannot be read ({error.strerror}).", resource=self.resource, path=str(self.path))
 
     def finish(self) -> None:
-        """Once ``read`` has returned b"": raise IntegrityError unless the size and sha256 are the expected ones."""
+        """Once ``read`` has returned b"" (or ``readinto`` 0): raise IntegrityError unless the size and sha256 are the expected ones."""
         if self.expected_bytes is not None and self.done != self.expected_bytes:
             raise IntegrityError(
                 f"{self.path}: size is {self.done} bytes but datapackage.json says {self.expected_bytes} (truncated?); {REMEDY}.",

@@ -24,7 +24,7 @@ column to the strict ``FieldReader``; patterns match through that reader's own
 
 from __future__ import annotations
 
-import functools
+import contextvars
 from typing import TYPE_CHECKING, Any, Protocol
 
 from xborder_data.errors import IntegrityError
@@ -54,7 +54,7 @@ class Source(Protocol):
     size: int
     done: int
 
-    def read(self, wanted: int) -> bytes: ...
+    def readinto(self, view: memoryview) -> int: ...
 
     def finish(self) -> None: ...
 
@@ -65,10 +65,11 @@ class _Bytes:
     def __init__(self, data: bytes) -> None:
         self.data, self.size, self.done = data, len(data), 0
 
-    def read(self, wanted: int) -> bytes:
-        chunk = self.data[self.done:self.done + wanted]
+    def readinto(self, view: memoryview) -> int:
+        chunk = self.data[self.done:self.done + len(view)]
+        view[:len(chunk)] = chunk
         self.done += len(chunk)
-        return chunk
+        return len(chunk)
 
     def finish(self) -> None:
         pass
@@ -91,11 +92,11 @@ def _quotes_proved(a: Any, q: Any, edge: Any) -> bool:
     return bool(edge[a[inner - 1]].all() and edge[a[body + 1]].all())
 
 
-def _row_end(pending: bytes, a: Any, q: Any) -> int:
-    """The end of the last whole row in ``pending`` (after a line break outside quotes), or 0 when none ends in it."""
+def _row_end(pending: bytearray, a: Any, q: Any) -> int:
+    """The end of the last whole row in ``pending[:len(a)]`` (after a line break outside quotes), or 0 when none ends in it."""
     import numpy as np
 
-    last = pending.rfind(b"\n")
+    last = pending.rfind(b"\n", 0, len(a))
     if last >= 0 and np.searchsorted(q, last) % 2 == 0:
         return last + 1  # the usual case: the last line break is outside quotes
     for byte in (10, 13):  # a quoted line break last, or a file of CR line endings
@@ -115,6 +116,10 @@ def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
     A block ends at a line break outside quotes, so each block is proved on its own and
     Arrow parses it alone; the bytes of an unfinished row wait for the next read. No
     block is read ahead: memory holds one block and the rows typed so far. Raises _Doubt.
+
+    Every block is read into one buffer, reused (the unfinished row moved to its front):
+    a new buffer a block would be fresh memory the system must map each time. So a
+    block yielded is valid until the next one is asked for.
     """
     import numpy as np
 
@@ -124,26 +129,32 @@ def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
     # A row longer than this holds a cell over the strict reader's field limit (4 bytes a character at most):
     # the strict reader names it; waiting for its end could hold the whole file.
     longest = 4 * row_limit(len(spec.schema.fields))
-    pending = b""
-    block = source.read(block_size)
-    if block.startswith(b"\xef\xbb\xbf"):
-        raise _Doubt()  # strict refuses a BOM; Arrow strips it
+    buffer = bytearray(block_size)
+    held = 0  # bytes of an unfinished row at the front of the buffer
+    first = True
     while True:
-        pending = pending + block if pending else block
-        a = np.frombuffer(pending, dtype=np.uint8)
+        # A row longer than a block: read as much again as waits, so that a long row is scanned a few times, not once a block.
+        wanted = max(block_size, held)
+        if len(buffer) < held + wanted:
+            buffer = buffer[:held] + bytearray(held + wanted - held)
+        got = source.readinto(memoryview(buffer)[held:held + wanted])
+        if first and buffer.startswith(b"\xef\xbb\xbf", 0, got):
+            raise _Doubt()  # strict refuses a BOM; Arrow strips it
+        first = False
+        total = held + got
+        a = np.frombuffer(buffer, dtype=np.uint8, count=total)
         q = np.flatnonzero(a == quote)
-        end = len(pending) if not block else _row_end(pending, a, q)
-        if not end and len(pending) > longest + block_size:
+        end = total if not got else _row_end(buffer, a, q)
+        if not end and total > longest + block_size:
             raise _Doubt()
         if end:
-            if not _quotes_proved(a[:end], q[q < end] if end < len(pending) else q, edge):
+            if not _quotes_proved(a[:end], q[q < end] if end < total else q, edge):
                 raise _Doubt()
-            yield memoryview(pending)[:end]
-            pending = pending[end:]
-        if not block:
+            yield memoryview(buffer)[:end]
+            np.frombuffer(buffer, dtype=np.uint8)[:total - end] = a[end:total]  # numpy copies overlapping ranges correctly
+        held = total - end
+        if not got:
             return
-        # A row longer than a block: read as much again as waits, so that a long row is scanned a few times, not once a block.
-        block = source.read(max(block_size, len(pending)))
 
 
 def _eligible(spec: ResourceSpec) -> bool:
@@ -180,19 +191,30 @@ _HAND_OVER = object()  # a rule the fast path has no proof for here: the column 
 _SPECIAL = ("NaN", "INF", "-INF")  # the number texts the strict reader reads as NaN and infinities
 
 
-@functools.lru_cache(maxsize=1)
-def _pool() -> Any:
-    """The Arrow memory pool for the batches and typed columns: jemalloc where pyarrow has it.
+# Files from this size on take jemalloc; smaller ones the default pool (mimalloc). Measured at one core
+# (bench/findings.md): jemalloc hands the memory of each freed batch back at once, which keeps the peak
+# low on large files (mimalloc's was about 10% higher at 10⁶ rows, and slower) but makes the next batch
+# map fresh pages; mimalloc reuses them, 13% faster at 10⁵ rows (20 MB) and 10% at 3×10⁵.
+JEMALLOC_FROM = 64 << 20
+_POOL: contextvars.ContextVar[Any] = contextvars.ContextVar("xborder_fast_pool", default=None)
 
-    Each batch's text is freed as soon as it is typed; jemalloc reuses and returns such memory
-    sooner than the default pool (mimalloc), whose peak was about 10% higher at 10⁶ rows (bench/findings.md).
-    """
+
+def _pool_for(size: int) -> Any:
     import pyarrow as pa
 
-    try:
-        return pa.jemalloc_memory_pool()
-    except (NotImplementedError, AttributeError):
-        return pa.default_memory_pool()
+    if size >= JEMALLOC_FROM:
+        try:
+            return pa.jemalloc_memory_pool()
+        except (NotImplementedError, AttributeError):
+            pass
+    return pa.default_memory_pool()
+
+
+def _pool() -> Any:
+    """The Arrow memory pool of the table being read (``_pool_for`` its size), for its batches and typed columns."""
+    import pyarrow as pa
+
+    return _POOL.get() or pa.default_memory_pool()
 
 
 def _gate(texts: Any, regex: str) -> None:
@@ -528,6 +550,7 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
     """
     if source.size < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
         return None
+    token = _POOL.set(_pool_for(source.size))
     try:
         return _read(source, spec, budget if budget is not None else PatternBudget(), block_size or BLOCK_SIZE)
     except _Doubt:
@@ -536,6 +559,8 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
         raise  # the file's size or sha256, or a file that grew: its own error, as the strict reader's
     except Exception:  # noqa: BLE001 - any Arrow error, invalid UTF-8, a pattern over its budget (the strict reader
         return None  # may meet a bad cell or row before the budget ends), an unforeseen case: the strict reader decides
+    finally:
+        _POOL.reset(token)
 
 
 def _read(source: Source, spec: ResourceSpec, budget: PatternBudget, block_size: int) -> "pd.DataFrame":
