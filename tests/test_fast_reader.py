@@ -198,6 +198,18 @@ def test_regression_cases_agree(tmp_path: Path, name: str) -> None:
     both_ways(tmp_path, REGRESSIONS[name])
 
 
+@pytest.mark.parametrize("blank", [b",,\n", b"NA,NA,NA\n", b"NA,,\n"], ids=["empty", "missing values", "both"])
+def test_a_blank_row_where_no_field_is_required_agrees(tmp_path: Path, blank: bytes) -> None:
+    """With no required field, only a whole-row check finds a blank row (a required one never lets it through)."""
+    schema = {"fields": [{"name": "a", "type": "string"}, {"name": "n", "type": "integer"}, {"name": "k", "type": "string",
+              "constraints": {"enum": ["x", "y"]}}], "missingValues": ["", "NA"]}
+    good = b"".join(b"t%d,%d,x\n" % (i, i) for i in range(200))
+    route, result = both_ways(tmp_path, b"a,n,k\n" + good + blank + good, schema)
+    assert result[0] != "ok" and route == "strict"
+    route, result = both_ways(tmp_path / "valid", b"a,n,k\n" + good + b"t,,y\n" + good, schema)
+    assert result[0] == "ok" and route == "fast"
+
+
 def test_fast_path_answers_the_ordinary_odd_cases(tmp_path: Path) -> None:
     """NaN, INF, -0.0, +5, CR-only and quoted newlines are read by the fast path itself, not only routed away."""
     for name in ("NaN", "-INF", "-0.0", "+5 in an integer field", "CR-only line endings", "quoted newline", "quote all", "anchored alternation"):

@@ -344,6 +344,11 @@ def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
     text = pc.if_else(miss, pa.scalar(None, pa.large_string()), raw, memory_pool=_pool()) if nmiss else raw
     if reader.rules == (Rule("type", ("string", "default")),):
         return "val", text  # plain text: every text passes its only rule
+    if reader.rules == (Rule("type", ("string", "default")), Rule("enum", spec.enum)):
+        # A text enum and no other rule: its codes are the proof (a text outside the enum has none).
+        codes = pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum or ()], pa.string()), memory_pool=_pool())
+        _doubt(codes.null_count != text.null_count)
+        return "enum", codes
     # Each distinct text is proved once. A unique field's texts are distinct already (else the key check
     # hands the table over): hashing them here would only repeat that check.
     texts = pc.drop_null(text) if spec.unique else pc.drop_null(pc.unique(text, memory_pool=_pool()))
@@ -373,6 +378,8 @@ class _Columns:
         self.kinds: list[str | None] = [None] * len(self.fields)
         self.chunks: list[list[Any]] = [[] for _ in self.fields]
         self.rows = 0
+        # A required field is never missing here (_check_column doubts first), so no row can be blank.
+        self.may_be_blank = not any(f.required for f in self.fields)
 
     def add(self, batch: Any) -> None:
         import pyarrow as pa
@@ -401,9 +408,10 @@ class _Columns:
                 raise _Doubt()  # pragma: no cover - the kind follows from the schema, never from the data
             self.kinds[number] = kind
             self.chunks[number].append(value)
-            m = pa.array([v is None for v in value], pa.bool_()) if kind == "py" else pc.is_null(value)
-            missing_all = m if missing_all is None else pc.and_(missing_all, m)
-        if _any(missing_all):
+            if self.may_be_blank:
+                m = pa.array([v is None for v in value], pa.bool_()) if kind == "py" else pc.is_null(value)
+                missing_all = m if missing_all is None else pc.and_(missing_all, m)
+        if missing_all is not None and _any(missing_all):
             raise _Doubt()  # a blank row
         self.rows += batch_rows
 
@@ -443,20 +451,22 @@ def _all_differ(texts: Any) -> bool:
     import numpy as np
 
     hashes = []
+    powers = inverse = np.ones(1, dtype=np.uint64)  # P**i and P**-i, grown to the longest chunk and shared by all
     with np.errstate(over="ignore"):
         for chunk in texts.chunks:
             offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
             data = chunk.buffers()[2]
             first, last = int(offsets[0]), int(offsets[-1])
             body = np.frombuffer(data, dtype=np.uint8)[first:last].astype(np.uint64) + np.uint64(1) if data else np.zeros(0, np.uint64)
-            powers = np.full(len(body) + 1, _P, dtype=np.uint64)
-            powers[0] = 1
-            np.cumprod(powers, out=powers)  # P**i, wrapping modulo 2**64
-            inverse = np.full(len(body) + 1, _P_INVERSE, dtype=np.uint64)
-            inverse[0] = 1
-            np.cumprod(inverse, out=inverse)
+            if len(powers) < len(body) + 1:
+                powers = np.full(len(body) + 1, _P, dtype=np.uint64)
+                powers[0] = 1
+                np.cumprod(powers, out=powers)  # wrapping modulo 2**64
+                inverse = np.full(len(body) + 1, _P_INVERSE, dtype=np.uint64)
+                inverse[0] = 1
+                np.cumprod(inverse, out=inverse)
             sums = np.zeros(len(body) + 1, dtype=np.uint64)
-            np.cumsum(body * powers[:-1], out=sums[1:])
+            np.cumsum(np.multiply(body, powers[:len(body)], out=body), out=sums[1:])
             starts, stops = offsets[:-1] - first, offsets[1:] - first
             hashes.append((sums[stops] - sums[starts]) * inverse[starts] + (stops - starts).astype(np.uint64))
     joined = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
