@@ -285,6 +285,25 @@ def test_a_table_of_many_blocks_takes_the_fast_path_and_equals_the_strict_reader
     assert result[0] == "ok" and route == "fast"
 
 
+@pytest.mark.parametrize("late", [
+    {"n": "-6"}, {"n": "1.0"}, {"n": "+7"}, {"n": ""}, {"n": "9223372036854775808"},
+    {"x": "NaN"}, {"x": "-INF"}, {"x": "1e400"}, {"x": "nan"}, {"x": ""}, {"x": "-0.0"}, {"x": " 1"},
+], ids=lambda late: "-".join(f"{k}={v!r}" for k, v in late.items()))
+def test_columns_proved_whole_after_their_first_batch_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, late: dict[str, str]) -> None:
+    """Columns whose texts mostly differ (n, x) are proved over every text from the second batch on, the typed
+    values kept; a cell of each kind in the last block is read as the strict reader reads it."""
+    seen: list[tuple[str, bool]] = []
+    check = fast._check_column
+
+    def spy(reader: Any, raw: Any, whole: bool = False) -> Any:
+        seen.append((reader.spec.name, whole))
+        return check(reader, raw, whole)
+
+    monkeypatch.setattr(fast, "_check_column", spy)
+    both_ways(tmp_path, table(many_rows(**late)), block_size=BLOCK)
+    assert ("x", True) in seen and ("n", True) in seen and ("y", True) not in seen  # y repeats one year: distinct texts
+
+
 @pytest.mark.parametrize("jemalloc_from", [0, 1 << 62], ids=["jemalloc", "default-pool"])
 def test_either_memory_pool_gives_the_strict_readers_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jemalloc_from: int) -> None:
     import pyarrow as pa

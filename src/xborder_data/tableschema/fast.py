@@ -285,7 +285,8 @@ def _prove_enum(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
 
     if reader.spec.type != "string":
         return _HAND_OVER  # typed members compare as values: the strict rule, column-wise
-    _doubt(not _all(pc.is_in(texts, value_set=pa.array([str(v) for v in rule.argument], pa.string()))))
+    members = pa.array([str(v) for v in rule.argument], pa.string())
+    _doubt(not _all(pc.is_in(pc.drop_null(texts), value_set=members)))  # a missing value (null) is no member, nor out
     return None
 
 
@@ -320,12 +321,15 @@ PROOFS = {
 }
 
 
-def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
-    """Return (kind, typed Arrow array with nulls where missing) for one batch of a column, or raise _Doubt.
+def _check_column(reader: FieldReader, raw: Any, whole: bool = False) -> tuple[str, Any, bool]:
+    """Return (kind, typed Arrow array with nulls where missing, ``whole`` for the next batch) for one batch of a
+    column, or raise _Doubt.
 
     Each of the field's rules, in the strict reader's order, is proved over the
-    batch's distinct texts; a rule without a proof here hands the column to the
-    strict rule ("py").
+    batch's distinct texts, or with ``whole`` over every text (nulls where missing) and
+    the typed values kept: where most texts differ, finding the distinct ones costs more
+    than it saves. A pattern is always matched over distinct texts (its budget counts
+    them). A rule without a proof here hands the column to the strict rule ("py").
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -343,28 +347,34 @@ def _check_column(reader: FieldReader, raw: Any) -> tuple[str, Any]:
         raise _Doubt()
     text = pc.if_else(miss, pa.scalar(None, pa.large_string()), raw, memory_pool=_pool()) if nmiss else raw
     if reader.rules == (Rule("type", ("string", "default")),):
-        return "val", text  # plain text: every text passes its only rule
+        return "val", text, whole  # plain text: every text passes its only rule
     if reader.rules == (Rule("type", ("string", "default")), Rule("enum", spec.enum)):
         # A text enum and no other rule: its codes are the proof (a text outside the enum has none).
         codes = pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum or ()], pa.string()), memory_pool=_pool())
         _doubt(codes.null_count != text.null_count)
-        return "enum", codes
-    # Each distinct text is proved once. A unique field's texts are distinct already (else the key check
-    # hands the table over): hashing them here would only repeat that check.
-    texts = pc.drop_null(text) if spec.unique else pc.drop_null(pc.unique(text, memory_pool=_pool()))
+        return "enum", codes, whole
+    # A unique field's texts are distinct already (else the key check hands the table over).
+    whole = reader.matcher is None and (whole or spec.unique)
+    if whole:
+        texts = text
+    else:
+        texts = pc.drop_null(text) if spec.unique else pc.drop_null(pc.unique(text, memory_pool=_pool()))
+        whole = reader.matcher is None and 2 * len(texts) > len(text) - text.null_count
     value = texts
     for rule in reader.rules:
         prove = PROOFS.get(rule.kind)
         result = _HAND_OVER if prove is None else prove(rule, reader, value, texts)
         if result is _HAND_OVER:
-            return "py", _read_column(spec, reader, raw.to_pylist())  # the strict rule, column-wise
+            return "py", _read_column(spec, reader, raw.to_pylist()), whole  # the strict rule, column-wise
         if rule.kind == "type":
             value = result
     if spec.enum is not None:  # a string enum: its category codes
-        return "enum", pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum], pa.string()), memory_pool=_pool())
+        return "enum", pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum], pa.string()), memory_pool=_pool()), whole
     if spec.type == "string":
-        return "val", text
-    return "val", _convert(spec.type, text, texts)  # the whole batch, its distinct texts proved above
+        return "val", text, whole
+    if texts is text:
+        return "val", value, whole  # typed by the proof, row for row
+    return "val", _convert(spec.type, text, texts), whole  # the whole batch, its distinct texts proved above
 
 
 # ---- the table, batch by batch ----------------------------------------------------------
@@ -376,6 +386,7 @@ class _Columns:
         self.fields = spec.schema.fields
         self.readers = [FieldReader(f, spec.name, budget) for f in self.fields]
         self.kinds: list[str | None] = [None] * len(self.fields)
+        self.whole = [False] * len(self.fields)  # prove every text of a batch, not its distinct ones (_check_column)
         self.chunks: list[list[Any]] = [[] for _ in self.fields]
         self.rows = 0
         # A required field is never missing here (_check_column doubts first), so no row can be blank.
@@ -403,7 +414,7 @@ class _Columns:
             text_bytes = column.buffers()[2]
             if text_bytes is not None and text_bytes.size > FIELD_LIMIT and (pc.max(pc.binary_length(column)).as_py() or 0) > FIELD_LIMIT:
                 raise _Doubt()  # the strict reader's field limit (counted in characters; let it decide)
-            kind, value = _check_column(reader, column)
+            kind, value, self.whole[number] = _check_column(reader, column, self.whole[number])
             if self.kinds[number] not in (None, kind):
                 raise _Doubt()  # pragma: no cover - the kind follows from the schema, never from the data
             self.kinds[number] = kind
