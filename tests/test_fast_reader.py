@@ -285,6 +285,43 @@ def test_a_table_of_many_blocks_takes_the_fast_path_and_equals_the_strict_reader
     assert result[0] == "ok" and route == "fast"
 
 
+ENUM_AND_TEXT = {"fields": [{"name": "k", "type": "string", "constraints": {"enum": ["a", "b"]}}, {"name": "s", "type": "string"}]}
+
+
+@pytest.mark.parametrize("block_size", [1, 2, 3, 8, 9, 4096])
+@pytest.mark.parametrize(("data", "valid"), [
+    (b"k,s\na,x\n\xef\xbb\xbfb,y\n", False),  # U+FEFF opening a later row, in an enum cell: refused
+    (b"k,s\na,x\nb,\xef\xbb\xbfy\n", True),  # inside a cell: text
+    (b"k,s\na,x\nb,y\n\xef\xbb\xbfz,s\n" .replace(b"\xef\xbb\xbfz,s", b"a,\xef\xbb\xbf"), True),  # a cell of U+FEFF alone
+    (b"k,s\na,\"x\n\xef\xbb\xbfy\"\n", True),  # after a quoted line break
+    (b"\xef\xbb\xbfk,s\na,x\n", False),  # opening the file: refused
+], ids=["row-start-enum", "in-a-cell", "cell-of-it-alone", "after-quoted-newline", "file-start"])
+def test_a_byte_order_mark_at_the_start_of_any_block_is_read_as_the_strict_reader_reads_it(
+        tmp_path: Path, data: bytes, valid: bool, block_size: int) -> None:
+    """Arrow drops EF BB BF from the start of each buffer it parses; wherever a block starts with one, the
+    strict reader answers (found by a hostile review: a cell lost its U+FEFF, an enum cell passed with it).
+    ``both_ways`` compares the fast path and load() with the strict reader."""
+    route, result = both_ways(tmp_path, data, ENUM_AND_TEXT, block_size=block_size)
+    assert (result[0] == "ok") is valid
+
+
+def test_a_byte_order_mark_read_a_byte_at_a_time_is_refused(tmp_path: Path) -> None:
+    """A short first read (the Source protocol allows one) must not hide the mark from the check."""
+    from xborder_data.storage.reading import CheckedFile
+
+    class Trickle(Counting):
+        def readinto(self, view: memoryview) -> int:
+            return super().readinto(view[:1] if self.reads == 0 else view)
+
+    data = b"\xef\xbb\xbfk,s\n" + b"a,x\n" * 100
+    root = write_package(tmp_path, {"t": (data, ENUM_AND_TEXT)})
+    spec = xborder_data.open(root).resource("t")
+    source = Trickle(CheckedFile(root / "data" / "t.csv", expected_bytes=spec.bytes, expected_sha256=spec.sha256, resource="t"))
+    assert fast.stream_frame(source, spec, min_bytes=0) is None
+    with pytest.raises(xborder_data.BadCellError, match="byte-order mark"):
+        xborder_data.open(root).records("t")
+
+
 @pytest.mark.parametrize("late", [
     {"n": "-6"}, {"n": "1.0"}, {"n": "+7"}, {"n": ""}, {"n": "9223372036854775808"},
     {"x": "NaN"}, {"x": "-INF"}, {"x": "1e400"}, {"x": "nan"}, {"x": ""}, {"x": "-0.0"}, {"x": " 1"},

@@ -131,16 +131,12 @@ def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
     longest = 4 * row_limit(len(spec.schema.fields))
     buffer = bytearray(block_size)
     held = 0  # bytes of an unfinished row at the front of the buffer
-    first = True
     while True:
         # A row longer than a block: read as much again as waits, so that a long row is scanned a few times, not once a block.
         wanted = max(block_size, held)
         if len(buffer) < held + wanted:
-            buffer = buffer[:held] + bytearray(held + wanted - held)
+            buffer = buffer[:held] + bytearray(wanted)
         got = source.readinto(memoryview(buffer)[held:held + wanted])
-        if first and buffer.startswith(b"\xef\xbb\xbf", 0, got):
-            raise _Doubt()  # strict refuses a BOM; Arrow strips it
-        first = False
         total = held + got
         a = np.frombuffer(buffer, dtype=np.uint8, count=total)
         q = np.flatnonzero(a == quote)
@@ -149,6 +145,10 @@ def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
             raise _Doubt()
         if end:
             if not _quotes_proved(a[:end], q[q < end] if end < total else q, edge):
+                raise _Doubt()
+            # Arrow strips a byte-order mark from the start of every buffer it parses: at the start of the file the
+            # strict reader refuses it, at the start of a later block it is the first character of a cell.
+            if buffer.startswith(b"\xef\xbb\xbf", 0, end):
                 raise _Doubt()
             yield memoryview(buffer)[:end]
             np.frombuffer(buffer, dtype=np.uint8)[:total - end] = a[end:total]  # numpy copies overlapping ranges correctly
