@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import xborder_data
-from xborder_data import derived
+from xborder_data import registry as derived
 from xborder_data.exports import export
 from xborder_data.tableschema.descriptor import ResourceSpec, parse_schema
 

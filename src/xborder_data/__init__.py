@@ -11,7 +11,7 @@ Example:
 
 from __future__ import annotations
 
-from xborder_data import derived as _derived
+from xborder_data import registry as _registry
 from xborder_data._version import __version__
 from xborder_data.errors import (
     BadCellError,
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from xborder_data.research.panel import pilot_zone_panel
     from xborder_data.research.trade import trade_series
     from xborder_data.citing.provenance import Citations
-    from xborder_data.checks.validation import ValidationReport
+    from xborder_data.checks.report import ValidationReport
 
 __all__ = [
     "__version__",
@@ -114,12 +114,20 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'xborder_data' has no attribute {name!r}")
 
 
-@_derived.register
+@_registry.register
 def _did_panel(package: "Package") -> Any:
     """The balanced DID panel, which every export and the site offer beside the resources (research.did)."""
     from xborder_data.research.did import panel_resource
 
     return panel_resource(package)
+
+
+@_registry.plug_validator
+def _validate(package: "Package") -> "ValidationReport":
+    """What ``Package.validate()`` runs: frictionless plus the integrity and fact checks (checks.validation)."""
+    from xborder_data.checks.validation import validate as validate_package
+
+    return validate_package(package)
 
 
 def open(path: "str | Path", *, max_bytes: int | None = None) -> "Package":  # noqa: A001 - the documented name of the API

@@ -11,10 +11,10 @@ import csv
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xborder_data.checks.report import ValidationIssue, ValidationReport
 from xborder_data.errors import XborderDataError
 
 # A Package, read through its methods; not imported, because package.py calls into this module.
@@ -30,47 +30,6 @@ _OFFLINE_PROFILES = {
     "https://datapackage.org/profiles/1.0/dataresource.json",
     "data-package", "tabular-data-package", "data-resource", "tabular-data-resource",
 }
-
-
-@dataclass(frozen=True)
-class ValidationIssue:
-    """One problem found in the package."""
-
-    type: str
-    message: str
-    resource: str | None = None
-    row: int | None = None
-    field: str | None = None
-
-
-@dataclass(frozen=True)
-class ValidationReport:
-    """The outcome of validating a package: ``valid`` is True when ``errors`` is empty.
-
-    ``checked`` names the resources that loaded cleanly; ``checks`` says, in
-    words, each check that ran to completion. A check that could not run is an
-    error, never silently left out. ``frictionless`` is frictionless' own report.
-    """
-
-    valid: bool
-    errors: list[ValidationIssue] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
-    checks: list[str] = field(default_factory=list)
-    frictionless: str = ""
-
-    def summary(self) -> str:
-        """Return a readable, multi-line report."""
-        head = "valid" if self.valid else f"INVALID: {len(self.errors)} error(s)"
-        lines = [head]
-        lines += [f"  checked: {item}" for item in self.checks]
-        for issue in self.errors:
-            where = ", ".join(
-                part
-                for part in (issue.resource, f"row {issue.row}" if issue.row else None, f"field {issue.field}" if issue.field else None)
-                if part
-            )
-            lines.append(f"  [{issue.type}] {where}: {issue.message}" if where else f"  [{issue.type}] {issue.message}")
-        return "\n".join(lines)
 
 
 def issue_of(error: XborderDataError) -> ValidationIssue:

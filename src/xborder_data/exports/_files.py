@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, cast
 
-from xborder_data.derived import derived_tables
+from xborder_data.registry import derived_tables
 from xborder_data.errors import DescriptorError
 from xborder_data.storage.names import check_component
 from xborder_data.tableschema.types import csv_text
