@@ -17,9 +17,9 @@ if TYPE_CHECKING:
     from typing import Any, Callable
 
     from xborder_data.checks.report import ValidationReport
-    from xborder_data.package import Package
     from xborder_data.tableschema.descriptor import ResourceSpec
 
+    Package = Any  # an xborder_data.Package: not imported, as package.py calls in here
     Rows = Callable[[], list[dict[str, Any]]]
     Maker = Callable[[Package], "tuple[ResourceSpec, Rows] | None"]
     Validator = Callable[[Package], ValidationReport]
