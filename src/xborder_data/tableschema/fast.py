@@ -25,6 +25,7 @@ column to the strict ``FieldReader``; patterns match through that reader's own
 from __future__ import annotations
 
 import contextvars
+import csv
 from typing import TYPE_CHECKING, Any, Protocol
 
 from xborder_data.errors import IntegrityError
@@ -570,6 +571,8 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
         IntegrityError: the source's size or sha256 is not the expected one (``source.finish``).
     """
     if source.size < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
+        return None
+    if csv.field_size_limit() < FIELD_LIMIT:  # another library lowered it: the strict reader refuses a longer cell, and says why
         return None
     token = _POOL.set(_pool_for(source.size))
     try:

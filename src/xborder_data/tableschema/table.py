@@ -29,10 +29,11 @@ __all__ = ["FIELD_LIMIT", "PATTERN_BUDGET_SECONDS", "FieldReader", "Table", "rea
 
 
 def row_limit(width: int) -> int:
-    """A bound on one physical line of a ``width``-field row: every cell at the field limit, quoted, and one
-    cell more. A longer line has a cell over the limit or too many cells either way; a shorter one with a
-    cell over the limit is left to the csv module, which names it."""
-    return (width + 1) * (FIELD_LIMIT + 3) + 2
+    """A bound on one physical line of a ``width``-field row: every cell at the field limit, each character
+    written twice (a doubled quote, or escaped), quoted, and one cell more. A longer line has a cell over the
+    limit or too many cells either way; a shorter one with a cell over the limit is left to the csv module,
+    which names it."""
+    return (width + 1) * (2 * FIELD_LIMIT + 3) + 2
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,10 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path, *, budget: PatternBu
             append(row)
     except csv.Error as error:
         # The rows read so far are well formed: the bad one is the next record.
+        if "field limit" in str(error) and csv.field_size_limit() < FIELD_LIMIT:
+            raise where.row(len(raw_rows) + 2, f"has a cell longer than {csv.field_size_limit():,} characters, the limit another "
+                            f"library in this process set for Python's csv module (its default is {FIELD_LIMIT:,})",
+                            f"call csv.field_size_limit({FIELD_LIMIT}) before reading") from None
         if "field limit" in str(error):
             raise where.row(len(raw_rows) + 2, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell") from None
         raise where.row(len(raw_rows) + 2, f"malformed CSV ({error})", "fix the quoting") from None

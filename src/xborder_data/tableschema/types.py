@@ -96,9 +96,11 @@ class IntegerType(FieldType):
     pandas, arrow, sqlite, stata = "Int64", "int64", "INTEGER", "long"  # double, then text, beyond Stata's long
 
     def value(self, text: str) -> int:
-        if len(text.lstrip("+-0")) > 19:  # more digits than int64 holds; also spares int() its 4,300-digit limit
+        sign = text[:1] if text[:1] in ("+", "-") else ""
+        digits = text[len(sign):].lstrip("0") or "0"  # int() counts leading zeros towards its 4,300-digit limit
+        if len(digits) > 19:  # more digits than int64 holds
             raise CellProblem("is outside the 64-bit integer range")
-        value = int(text)
+        value = int(sign + digits)
         if not INT64_MIN <= value <= INT64_MAX:
             raise CellProblem("is outside the 64-bit integer range")
         return value
