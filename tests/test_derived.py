@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import xborder_data
-from xborder_data import registry as derived
+from xborder_data import registry
 from xborder_data.exports import export
 from xborder_data.tableschema.descriptor import ResourceSpec, parse_schema
 
@@ -30,7 +30,7 @@ def _toy(package: xborder_data.Package):
 
 @pytest.fixture
 def toy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(derived, "_MAKERS", [*derived._MAKERS, _toy])
+    monkeypatch.setattr(registry, "_MAKERS", [*registry._MAKERS, _toy])
 
 
 def test_a_registered_table_reaches_csv_json_and_sqlite_unnamed(toy: None, tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ def test_the_panel_is_registered_by_the_public_api_and_no_output_imports_its_cod
               "print(sorted(m for m in sys.modules if m in ('xborder_data.research.did', 'xborder_data.research.panel')))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
-    names = [spec.name for spec, _ in derived.derived_tables(xborder_data.bundled())]
+    names = [spec.name for spec, _ in registry.derived_tables(xborder_data.bundled())]
     assert names == ["did_panel"]
 
 

@@ -19,13 +19,13 @@ if TYPE_CHECKING:
     from xborder_data.checks.report import ValidationReport
     from xborder_data.tableschema.descriptor import ResourceSpec
 
-    Package = Any  # an xborder_data.Package: not imported, as package.py calls in here
+    Package = Any  # an xborder_data.Package: package.py imports this module, and the two would tie in a circle
     Rows = Callable[[], list[dict[str, Any]]]
     Maker = Callable[[Package], "tuple[ResourceSpec, Rows] | None"]
     Validator = Callable[[Package], ValidationReport]
 
 _MAKERS: list[Maker] = []
-_VALIDATOR: list[Validator] = []
+_validator: Validator | None = None
 
 
 def register(maker: Maker) -> Maker:
@@ -41,10 +41,13 @@ def derived_tables(package: "Package") -> list[tuple["ResourceSpec", "Rows"]]:
 
 def plug_validator(validator: Validator) -> Validator:
     """Make ``validator`` the one ``Package.validate()`` runs."""
-    _VALIDATOR[:] = [validator]
+    global _validator
+    _validator = validator
     return validator
 
 
 def validator() -> "Validator":
-    """The validator plugged in (by ``xborder_data/__init__``, imported before any of its modules)."""
-    return _VALIDATOR[0]
+    """The validator plugged in (by ``xborder_data/__init__``, which Python imports before any of its modules)."""
+    if _validator is None:  # pragma: no cover - only if xborder_data/__init__ failed half-way
+        raise RuntimeError("no validator is plugged in: xborder_data was not imported whole")
+    return _validator

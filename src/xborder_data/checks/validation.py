@@ -17,9 +17,8 @@ from typing import Any
 from xborder_data.checks.report import ValidationIssue, ValidationReport
 from xborder_data.errors import XborderDataError
 
-# A Package, read through its methods; not imported, because package.py calls into this module.
+# A Package, read through its methods; not imported: validation sits above the package it reads.
 PackageReader = Any
-
 
 
 # The official profiles frictionless knows offline; any other would be fetched.

@@ -118,9 +118,10 @@ def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
     Arrow parses it alone; the bytes of an unfinished row wait for the next read. No
     block is read ahead: memory holds one block and the rows typed so far. Raises _Doubt.
 
-    Every block is read into one buffer, reused (the unfinished row moved to its front):
-    a new buffer a block would be fresh memory the system must map each time. So a
-    block yielded is valid until the next one is asked for.
+    Every block is read into one buffer, reused (the unfinished row moved to its front), not
+    into a new one joined to the last row's bytes. So a block yielded is valid until the next
+    one is asked for: Arrow copies what it parses (the many-block differential tests would
+    see a kept text chunk change otherwise).
     """
     import numpy as np
 
@@ -192,10 +193,10 @@ _HAND_OVER = object()  # a rule the fast path has no proof for here: the column 
 _SPECIAL = ("NaN", "INF", "-INF")  # the number texts the strict reader reads as NaN and infinities
 
 
-# Files from this size on take jemalloc; smaller ones the default pool (mimalloc). Measured at one core
-# (bench/findings.md): jemalloc hands the memory of each freed batch back at once, which keeps the peak
-# low on large files (mimalloc's was about 10% higher at 10⁶ rows, and slower) but makes the next batch
-# map fresh pages; mimalloc reuses them, 13% faster at 10⁵ rows (20 MB) and 10% at 3×10⁵.
+# Files from this size on take jemalloc, smaller ones mimalloc. Measured at one core (bench/findings.md):
+# jemalloc hands the memory of each freed batch back at once, which keeps large files fast and low (10⁶ rows:
+# 1.46 s and 320 MiB against mimalloc's 1.61-1.86 s and 323-335 MiB) but makes the next batch map fresh
+# pages; mimalloc reuses them, 13% faster at 10⁵ rows (20 MB) and 10% at 3×10⁵.
 JEMALLOC_FROM = 64 << 20
 _POOL: contextvars.ContextVar[Any] = contextvars.ContextVar("xborder_fast_pool", default=None)
 
@@ -203,12 +204,10 @@ _POOL: contextvars.ContextVar[Any] = contextvars.ContextVar("xborder_fast_pool",
 def _pool_for(size: int) -> Any:
     import pyarrow as pa
 
-    if size >= JEMALLOC_FROM:
-        try:
-            return pa.jemalloc_memory_pool()
-        except (NotImplementedError, AttributeError):
-            pass
-    return pa.default_memory_pool()
+    try:
+        return pa.jemalloc_memory_pool() if size >= JEMALLOC_FROM else pa.mimalloc_memory_pool()
+    except (NotImplementedError, AttributeError):  # a pyarrow built without it
+        return pa.default_memory_pool()
 
 
 def _pool() -> Any:
@@ -280,14 +279,19 @@ def _prove_type(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
     return _convert(kind, texts, texts)
 
 
-def _prove_enum(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
+def _members(enum: tuple[Any, ...]) -> Any:
+    """A text enum's members as an Arrow array, in the schema's order (their index is the category code)."""
     import pyarrow as pa
+
+    return pa.array([str(v) for v in enum], pa.string())
+
+
+def _prove_enum(rule: Rule, reader: FieldReader, value: Any, texts: Any) -> Any:
     import pyarrow.compute as pc
 
     if reader.spec.type != "string":
         return _HAND_OVER  # typed members compare as values: the strict rule, column-wise
-    members = pa.array([str(v) for v in rule.argument], pa.string())
-    _doubt(not _all(pc.is_in(pc.drop_null(texts), value_set=members)))  # a missing value (null) is no member, nor out
+    _doubt(not _all(pc.is_in(pc.drop_null(texts), value_set=_members(rule.argument))))  # a missing value is no member, nor out
     return None
 
 
@@ -351,7 +355,7 @@ def _check_column(reader: FieldReader, raw: Any, whole: bool = False) -> tuple[s
         return "val", text, whole  # plain text: every text passes its only rule
     if reader.rules == (Rule("type", ("string", "default")), Rule("enum", spec.enum)):
         # A text enum and no other rule: its codes are the proof (a text outside the enum has none).
-        codes = pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum or ()], pa.string()), memory_pool=_pool())
+        codes = pc.index_in(text, value_set=_members(spec.enum or ()), memory_pool=_pool())
         _doubt(codes.null_count != text.null_count)
         return "enum", codes, whole
     # A unique field's texts are distinct already (else the key check hands the table over).
@@ -370,7 +374,7 @@ def _check_column(reader: FieldReader, raw: Any, whole: bool = False) -> tuple[s
         if rule.kind == "type":
             value = result
     if spec.enum is not None:  # a string enum: its category codes
-        return "enum", pc.index_in(text, value_set=pa.array([str(v) for v in spec.enum], pa.string()), memory_pool=_pool()), whole
+        return "enum", pc.index_in(text, value_set=_members(spec.enum), memory_pool=_pool()), whole
     if spec.type == "string":
         return "val", text, whole
     if texts is text:
@@ -463,20 +467,20 @@ def _all_differ(texts: Any) -> bool:
     import numpy as np
 
     hashes = []
-    powers = inverse = np.ones(1, dtype=np.uint64)  # P**i and P**-i, grown to the longest chunk and shared by all
+    spans = [(chunk, np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1])
+             for chunk in texts.chunks]
+    longest = max((int(offsets[-1] - offsets[0]) for _, offsets in spans), default=0)
     with np.errstate(over="ignore"):
-        for chunk in texts.chunks:
-            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+        powers = np.full(longest + 1, _P, dtype=np.uint64)  # P**i and P**-i, wrapping modulo 2**64: once for every chunk
+        powers[0] = 1
+        np.cumprod(powers, out=powers)
+        inverse = np.full(longest + 1, _P_INVERSE, dtype=np.uint64)
+        inverse[0] = 1
+        np.cumprod(inverse, out=inverse)
+        for chunk, offsets in spans:
             data = chunk.buffers()[2]
             first, last = int(offsets[0]), int(offsets[-1])
             body = np.frombuffer(data, dtype=np.uint8)[first:last].astype(np.uint64) + np.uint64(1) if data else np.zeros(0, np.uint64)
-            if len(powers) < len(body) + 1:
-                powers = np.full(len(body) + 1, _P, dtype=np.uint64)
-                powers[0] = 1
-                np.cumprod(powers, out=powers)  # wrapping modulo 2**64
-                inverse = np.full(len(body) + 1, _P_INVERSE, dtype=np.uint64)
-                inverse[0] = 1
-                np.cumprod(inverse, out=inverse)
             sums = np.zeros(len(body) + 1, dtype=np.uint64)
             np.cumsum(np.multiply(body, powers[:len(body)], out=body), out=sums[1:])
             starts, stops = offsets[:-1] - first, offsets[1:] - first
@@ -563,7 +567,8 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
     """Return the DataFrame ``to_frame(read_table(data, spec, path))`` would, reading ``source`` once; or None.
 
     None means: run the strict reader. It comes at once, before a byte is read, for a file under
-    ``min_bytes`` (``MIN_BYTES``) or a dialect the fast path does not read; later, on any doubt,
+    ``min_bytes`` (``MIN_BYTES``), a dialect the fast path does not read or a csv field limit another
+    library lowered (the strict reader then names it); later, on any doubt,
     with the source read partly (a caller reads the file again for the strict reader).
     ``budget`` is the pattern budget the strict reader would draw on.
 
@@ -572,10 +577,11 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
     """
     if source.size < (MIN_BYTES if min_bytes is None else min_bytes) or not RULES_MATCH or not _eligible(spec):
         return None
-    if csv.field_size_limit() < FIELD_LIMIT:  # another library lowered it: the strict reader refuses a longer cell, and says why
+    if csv.field_size_limit() < FIELD_LIMIT:  # the strict reader refuses a longer cell then, and says why
         return None
-    token = _POOL.set(_pool_for(source.size))
+    token = None
     try:
+        token = _POOL.set(_pool_for(source.size))
         return _read(source, spec, budget if budget is not None else PatternBudget(), block_size or BLOCK_SIZE)
     except _Doubt:
         return None
@@ -584,7 +590,8 @@ def stream_frame(source: Source, spec: ResourceSpec, *, min_bytes: int | None = 
     except Exception:  # noqa: BLE001 - any Arrow error, invalid UTF-8, a pattern over its budget (the strict reader
         return None  # may meet a bad cell or row before the budget ends), an unforeseen case: the strict reader decides
     finally:
-        _POOL.reset(token)
+        if token is not None:
+            _POOL.reset(token)
 
 
 def _read(source: Source, spec: ResourceSpec, budget: PatternBudget, block_size: int) -> "pd.DataFrame":

@@ -22,8 +22,8 @@ from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
 from xborder_data.tableschema.rules import PATTERN_BUDGET_SECONDS, PatternBudget, PatternMatcher, Rule, field_rules
 
 _REMEDY = "correct the cell or download the release again"
-# Python's csv default. Held here so the answer never depends on what another
-# library (frictionless raises it) did to the process-wide csv.field_size_limit.
+# Python's csv default. Held here so that a limit another library raised (frictionless does) changes
+# no answer; one it lowered cannot be undone without touching the process-wide setting, so the error names it.
 FIELD_LIMIT = 131_072
 __all__ = ["FIELD_LIMIT", "PATTERN_BUDGET_SECONDS", "FieldReader", "Table", "read_table"]
 
@@ -250,6 +250,17 @@ def _lines(data: bytes, width: int, where: _Where, row_number: Callable[[], int]
         yield line
 
 
+def _csv_error(error: csv.Error, where: _Where, row: int) -> BadCellError:
+    """The csv module's complaint about row ``row`` (1: the header), in the loader's words."""
+    if "field limit" not in str(error):
+        return where.row(row, f"malformed CSV{' header' if row == 1 else ''} ({error})", "fix the quoting")
+    if csv.field_size_limit() < FIELD_LIMIT:
+        return where.row(row, f"has a cell longer than {csv.field_size_limit()} characters, the limit another library in "
+                         f"this process set for Python's csv module (its default is {FIELD_LIMIT})",
+                         f"call csv.field_size_limit({FIELD_LIMIT}) before reading")
+    return where.row(row, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell")
+
+
 def read_table(data: bytes, spec: ResourceSpec, path: Path, *, budget: PatternBudget | None = None) -> Table:
     """Parse and check CSV bytes against ``spec``'s dialect and Table Schema.
 
@@ -288,7 +299,7 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path, *, budget: PatternBu
     try:
         header = next(reader, [])
     except csv.Error as error:
-        raise where.row(1, f"malformed CSV header ({error})", "fix the quoting") from None
+        raise _csv_error(error, where, 1) from None
     header_read.append(True)
     _check_header(header, spec, where)
     # Another library may have raised the process-wide csv.field_size_limit: then cells are measured here.
@@ -305,14 +316,7 @@ def read_table(data: bytes, spec: ResourceSpec, path: Path, *, budget: PatternBu
                 raise where.row(number, f"has {len(row)} cells but the schema has {width} fields")
             append(row)
     except csv.Error as error:
-        # The rows read so far are well formed: the bad one is the next record.
-        if "field limit" in str(error) and csv.field_size_limit() < FIELD_LIMIT:
-            raise where.row(len(raw_rows) + 2, f"has a cell longer than {csv.field_size_limit():,} characters, the limit another "
-                            f"library in this process set for Python's csv module (its default is {FIELD_LIMIT:,})",
-                            f"call csv.field_size_limit({FIELD_LIMIT}) before reading") from None
-        if "field limit" in str(error):
-            raise where.row(len(raw_rows) + 2, f"has a cell longer than {FIELD_LIMIT} characters", "shorten the cell") from None
-        raise where.row(len(raw_rows) + 2, f"malformed CSV ({error})", "fix the quoting") from None
+        raise _csv_error(error, where, len(raw_rows) + 2) from None  # the rows so far are well formed: the next is bad
     # Checks over the whole table first; the slow row loop runs only to name a failure.
     raw_columns = list(zip(*raw_rows)) if raw_rows else [() for _ in range(width)]
     row_count = len(raw_rows)
