@@ -346,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     head: list[Row] = []
     if not args.skip_head:
         log("start-up ...")
-        head = startup_rows(repeats * 4)
+        head = startup_rows(repeats * 12)  # start-ups take milliseconds: many pairs steady a median of noisy ones
         log("bundled resources ...")
         head += bundled_rows(processes=3 if not args.quick else 1, repeats=repeats)
         log("validate ...")
