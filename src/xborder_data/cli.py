@@ -176,13 +176,12 @@ def info() -> None:
 @_package_option
 def list_() -> None:
     """List the resource names with their row counts."""
-    from xborder_data.summary import compared
+    from xborder_data.summary import validated_rows
 
     package = _package()
     names = package.resources()
     width = max(len(name) for name in names)
-    comparison = compared(package)
-    released = comparison.validated_rows if comparison else None  # counted and checked when the release was made
+    released = validated_rows(package)  # counted and checked when the release was made
     for name in names:
         click.echo(printable(f"{name:<{width}}  {released[name] if released else len(package.records(name)):>4}"))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from xborder_data.tableschema.types import DATE, DATETIME_UNIT  # noqa: F401 - the panels read the unit here
+from xborder_data.tableschema.types import DATE
 
 if TYPE_CHECKING:
     import pandas as pd

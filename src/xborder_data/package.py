@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -237,7 +238,7 @@ class Package:
 
         digests = {path: sha256_hex(data) for path, data in self.files(verify_integrity=False).items()}
         for relative in EMBEDDED:  # through the same path rules as every file the site embeds
-            if (self.root / relative).exists() or (self.root / relative).is_symlink():
+            if os.path.lexists(self.root / relative):
                 digests[relative] = sha256_hex(read_regular_file(resolve_inside(self.root, relative, resource=relative), limit=TEXT_LIMIT))
         return compare_with_release(self.version, digests)
 

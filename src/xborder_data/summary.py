@@ -10,12 +10,12 @@ parser or the tables, a fraction of the start-up. Any other copy goes through
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads the name)
 
 from xborder_data._version import __version__
-from xborder_data.checks.integrity import EMBEDDED, ReleaseComparison, compare_with_release, manifest_entries
+from xborder_data.checks.integrity import EMBEDDED, ReleaseComparison, compare_with_release, manifest_entries, sha256_hex
 from xborder_data.errors import XborderDataError
 from xborder_data.terminal import printable
 
@@ -72,6 +72,20 @@ def _one_line(error: XborderDataError) -> str:
     return printable(" ".join(str(error).split()))
 
 
+def validated_rows(package: "Package") -> dict[str, int] | None:
+    """Rows per resource when ``package`` is this library's own release, byte for byte; None means: read the tables.
+
+    A copy claiming another version is not hashed: only this release's counts could be used.
+    """
+    try:
+        if package.version != __version__:
+            return None
+    except XborderDataError:  # no version: the tables are read, and report what is wrong
+        return None
+    comparison = compared(package)
+    return comparison.validated_rows if comparison else None
+
+
 def compared(package: "Package") -> ReleaseComparison | None:
     """``package`` against the library's manifest (every file hashed, none parsed); None when a file cannot be read."""
     try:
@@ -94,10 +108,9 @@ def package_summary(package: "Package") -> tuple[list[Line], bool]:
             rows = None
         resources.append((name, package.resource(name).description, rows))
     validation = None
-    if not problems:
+    if not problems and not released:
         try:
-            if not released:
-                package.check_references()
+            package.check_references()
         except XborderDataError as error:
             validation = _one_line(error)
     return render(package.descriptor(), resources, problems, comparison, validation), not problems and validation is None
@@ -109,14 +122,15 @@ def release_summary() -> list[Line] | None:
     from xborder_data.storage.paths import resolve_inside
     from xborder_data.storage.reading import DESCRIPTOR_LIMIT, TEXT_LIMIT, read_regular_file
 
-    entry = manifest_entries().get(__version__)
+    entries = manifest_entries()
+    entry = entries.get(__version__)
     if entry is None or "rows" not in entry:
         return None
     digests: dict[str, str] = {}
 
     def read(relative: str, limit: int) -> bytes:
         data = read_regular_file(resolve_inside(root, relative, resource=relative), limit=limit)
-        digests[relative] = hashlib.sha256(data).hexdigest()
+        digests[relative] = sha256_hex(data)
         return data
 
     try:
@@ -128,13 +142,13 @@ def release_summary() -> list[Line] | None:
         descriptor = json.loads(descriptor_bytes)
         sizes = {r["path"]: r["bytes"] for r in descriptor["resources"]}
         for relative in entry["files"]:
-            if relative in EMBEDDED and not ((root / relative).exists() or (root / relative).is_symlink()):
+            if relative in EMBEDDED and not os.path.lexists(root / relative):
                 continue  # a copy without the datasheet: compare_with_release does not count it missing
             if relative != DESCRIPTOR_NAME:
                 read(relative, TEXT_LIMIT if relative in EMBEDDED else sizes.get(relative, DESCRIPTOR_LIMIT))
     except (XborderDataError, OSError, ValueError, KeyError, TypeError):
         return None  # the full path reads the copy and reports what is wrong
-    comparison = compare_with_release(__version__, digests)  # the one rule of what "the release" is
+    comparison = compare_with_release(__version__, digests, entries)  # the one rule of what "the release" is
     rows = comparison.validated_rows
     if rows is None:
         return None

@@ -6,7 +6,6 @@ import errno
 import io
 import os
 import re
-import shutil
 import sys
 from collections.abc import Sequence
 
@@ -121,6 +120,8 @@ def terminal_room(wide: bool) -> int | None:
     (a pipe or file gets every cell whole), unless the COLUMNS variable sets one; else the terminal's width."""
     if wide or ("COLUMNS" not in os.environ and not sys.stdout.isatty()):
         return None
+    import shutil  # only a table in a terminal needs it: not imported at start-up
+
     return shutil.get_terminal_size().columns
 
 

@@ -93,10 +93,11 @@ def safe_descriptor(descriptor: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
-                if is_url_key(key) and isinstance(item, str):
+                url_key = is_url_key(key)
+                if url_key and isinstance(item, str):
                     if is_safe_url(item):
                         out[key] = item
-                elif is_url_key(key) and isinstance(item, list):
+                elif url_key and isinstance(item, list):
                     out[key] = [clean(x) for x in item if not isinstance(x, str) or is_safe_url(x)]
                 else:
                     out[key] = clean(item)

@@ -95,14 +95,15 @@ class ReleaseComparison:
         return "\n".join(lines)
 
 
-def compare_with_release(version: str, digests: dict[str, str]) -> ReleaseComparison:
+def compare_with_release(version: str, digests: dict[str, str], entries: dict[str, Any] | None = None) -> ReleaseComparison:
     """Compare relative path -> sha256 of a copy with the manifest entry of ``version``.
 
     The embedded files (``EMBEDDED``: the datasheet the site publishes) are compared
     when both have them; a copy without one is not "missing" it, and a release
     that predates their place in the manifest does not count them as extra.
+    ``entries``: the manifest, where the caller has read it already.
     """
-    entry = manifest_entries().get(version)
+    entry = (manifest_entries() if entries is None else entries).get(version)
     if entry is None:
         return ReleaseComparison(version, known=False)
     expected: dict[str, str] = entry["files"]

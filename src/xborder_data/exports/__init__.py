@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal, get_args
 from xborder_data.errors import UsageError
 
 if TYPE_CHECKING:
-    from xborder_data.exports._files import Writers
+    from xborder_data.exports._files import Tables, Writers
     from xborder_data.package import Package
 
 ExportFormat = Literal["csv", "json", "sqlite", "parquet", "xlsx", "zip", "datasette", "dta"]
@@ -35,7 +35,7 @@ LANGS: tuple[str, ...] = ("en", "zh")
 __all__ = ["ExportFormat", "FORMATS", "LANGS", "LANG_FORMATS", "export", "planned_writers"]
 
 
-def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool = False, lang: str = "en") -> "Writers":
+def planned_writers(package: "Package | Tables", fmt: str, outdir: Path, *, excel: bool = False, lang: str = "en") -> "Writers":
     """Return the files ``fmt`` would write, each with the function that writes it.
 
     Raises:
@@ -54,14 +54,16 @@ def planned_writers(package: "Package", fmt: str, outdir: Path, *, excel: bool =
     module = importlib.import_module(_REGISTRY[fmt])
     if lang != "en" and fmt not in LANG_FORMATS:
         raise UsageError(f"--lang applies to {', '.join(LANG_FORMATS)}, not {fmt!r}: its data carries no labels to translate")
-    tables = Tables(package)  # the resources, then the derived tables (the DID panel): every format loops over them alike
+    # The resources, then the derived tables (the DID panel): every format loops over them alike. A caller
+    # exporting several formats passes one Tables, so that a derived table is built once for all.
+    tables = package if isinstance(package, Tables) else Tables(package)
     if fmt in LANG_FORMATS:
         return module.writers(tables, outdir, excel=excel, lang=lang)
     return module.writers(tables, outdir, excel=excel)
 
 
 def export(
-    package: "Package",
+    package: "Package | Tables",
     fmt: ExportFormat | str,
     outdir: str | Path,
     *,
@@ -78,7 +80,7 @@ def export(
     runs into one folder only one succeeds.
 
     Args:
-        package: the package to export, e.g. ``xborder_data.bundled()``.
+        package: the package to export, e.g. ``xborder_data.bundled()`` (or its ``exports._files.Tables``).
         fmt: one of ``FORMATS``.
         outdir: the folder to write into; created when missing.
         force: replace the files this export writes when they exist (never

@@ -64,6 +64,11 @@ def resource_text(package: "Package", name: str, key: str, lang: str = "en") -> 
     return str(getattr(resource, key, "") or "")
 
 
+def _schema_file(spec: "ResourceSpec") -> str:
+    """Where a derived table's Table Schema is written: beside its CSV."""
+    return spec.path.removesuffix(".csv") + ".schema.json"
+
+
 class Tables:
     """The package as the exports see it: its resources, then the tables derived from them (``derived``: the DID panel).
 
@@ -82,7 +87,7 @@ class Tables:
             raise DescriptorError(f"resource {sorted(clash)[0]!r} has the name of a table the exports derive; rename it.")
         taken = set(package.file_paths())  # a copy writes the derived files beside the package's: never over one
         for spec, _ in self._derived.values():
-            for path in (spec.path, spec.path.removesuffix(".csv") + ".schema.json"):
+            for path in (spec.path, _schema_file(spec)):
                 if path in taken:
                     raise DescriptorError(f"datapackage.json: the file {path!r} is where the exports write the derived table "
                                           f"{spec.name!r}; move that resource's file elsewhere.", path=path)
@@ -137,7 +142,7 @@ class Tables:
         files = {}
         for name, (spec, _) in self._derived.items():
             files[spec.path] = self.csv_bytes(name)
-            files[spec.path.removesuffix(".csv") + ".schema.json"] = (
+            files[_schema_file(spec)] = (
                 json.dumps(self.schema(name), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         return files
 

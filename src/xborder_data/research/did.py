@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, cast
 
 from xborder_data.checks.facts import PREFECTURE_LEVELS  # the levels that are prefecture-level divisions: one list
-from xborder_data.dtypes import DATETIME_UNIT, numpy_dtypes
+from xborder_data.dtypes import numpy_dtypes
 from xborder_data.errors import DescriptorError, UsageError
 from xborder_data.research import programmes as progs
+from xborder_data.tableschema.types import DATE
 from xborder_data.research.panel import (
     CountyZones,
     Rule,
@@ -264,15 +265,6 @@ def panel_resource(package: "Package") -> "tuple[ResourceSpec, Callable[[], list
     return spec, rows
 
 
-def titles(package: "Package", programmes: Any = ()) -> dict[str, str]:
-    """Every column's title (Stata variable labels, the data dictionary), the programmes' included."""
-    out = dict(TITLES)
-    names = {row["programme_id"]: row["name_en"] for row in package.records("programmes")} if programmes else {}
-    for programme in progs.resolve(package, programmes):
-        out.update(progs.ProgrammeTreatment(programme, names.get(programme) or programme).titles())
-    return out
-
-
 def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: Treatment = "absorbing",
               form: str = "long", programmes: Any = (), county_zones: CountyZones = "parent", inferred: bool = True,
               nullable: bool = True, package: "Package | str | Path | None" = None) -> "pd.DataFrame":
@@ -372,7 +364,7 @@ def did_panel(start: int, end: int, rule: Rule = "approval_year", *, treatment: 
         if column not in integers and column not in ("approval_date", "announced_date"):
             frame[column] = frame[column].astype("string")
     for column in ("approval_date", "announced_date"):
-        frame[column] = pd.to_datetime(frame[column]).astype(cast("Any", f"datetime64[{DATETIME_UNIT}]"))  # load()'s unit
+        frame[column] = pd.to_datetime(frame[column]).astype(cast("Any", DATE.pandas))  # load()'s unit
     out = frame if form == "long" else _wide(frame, [progs.column(programme, "treated") for programme in chosen])
     return out if nullable else numpy_dtypes(out)
 

@@ -77,6 +77,7 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
     per table gets a subfolder named after the format.
     """
     from xborder_data.exports import export
+    tables = Tables(package)  # one for every format: each derived table (the DID panel) is built once
     files: list[Download] = []
     notes: list[str] = []
     groups: list[Group] = []
@@ -86,7 +87,7 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
             outdir = Path(staging) / fmt
             outdir.mkdir()
             try:
-                paths = export(package, fmt, outdir)
+                paths = export(tables, fmt, outdir)
             except MissingDependencyError as error:
                 notes.append(f"No {fmt} download: {error}")
                 continue
@@ -103,8 +104,7 @@ def build_exports(package: "Package", site: Path, folder: Path) -> Downloads:
                 shutil.move(str(path), target)
                 moved.append(_download(site, target, target.name, description))
             groups.append(Group({"json": "JSON", "dta": "Stata"}.get(fmt, fmt.capitalize()), description, moved))
-    tables = Tables(package)  # each derived table (the DID panel) as CSV beside its schema, as the csv export writes it
-    for relative, data in tables.derived_files().items():
+    for relative, data in tables.derived_files().items():  # each derived table as CSV beside its schema, as in the csv export
         (folder / relative).parent.mkdir(parents=True, exist_ok=True)
         (folder / relative).write_bytes(data)
     files += [_download(site, folder / spec.path, Path(spec.path).name,

@@ -69,7 +69,7 @@ class CheckedFile:
         except BaseException:
             self.handle.close()
             raise
-        self.size = info.st_size if expected_bytes is None else expected_bytes  # the bytes it should hold
+        self.size = info.st_size  # the bytes it should hold: the expected size, where one is given (checked above)
         self.digest = hashlib.sha256() if expected_sha256 is not None else None
         self.done = 0  # bytes read so far
 

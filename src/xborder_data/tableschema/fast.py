@@ -30,11 +30,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from xborder_data.errors import IntegrityError
 from xborder_data.tableschema.descriptor import FieldSpec, ResourceSpec
-from xborder_data.tableschema.rules import (  # noqa: F401 - PY_SPACE and the RE_ names are read from here by tests and tools
+from xborder_data.tableschema.rules import (  # noqa: F401 - PY_SPACE is read from here by a test
     PY_SPACE, RE_DATE, RE_INTEGER, RE_NUMBER, RE_URI, RE_YEAR, RULES_MATCH, PatternBudget, Rule,
 )
 from xborder_data.tableschema.table import FIELD_LIMIT, FieldReader, _read_column, row_limit
-from xborder_data.tableschema.types import DATE_MAX, DATE_MIN, TYPES
+from xborder_data.tableschema.types import DATE_MAX, DATE_MIN, NUMBER, TYPES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -53,7 +53,6 @@ class Source(Protocol):
     """What the fast path reads: ``storage.reading.CheckedFile``, or bytes already checked (``fast_frame``)."""
 
     size: int
-    done: int
 
     def readinto(self, view: memoryview) -> int: ...
 
@@ -161,13 +160,11 @@ def _row_blocks(source: Source, spec: ResourceSpec, block_size: int) -> Any:
 
 def _eligible(spec: ResourceSpec) -> bool:
     d = spec.dialect
-    names = spec.schema.field_names
     return (
         d.escape_char is None and not d.skip_initial_space and d.double_quote
         and len(d.delimiter) == 1 and len(d.quote_char) == 1
         and d.delimiter.isascii() and d.quote_char.isascii()
         and d.delimiter not in "\r\n" and d.quote_char not in "\r\n" and d.delimiter != d.quote_char
-        and len(set(names)) == len(names)
     )
 
 
@@ -190,7 +187,7 @@ def _doubt(condition: Any) -> None:
 
 
 _HAND_OVER = object()  # a rule the fast path has no proof for here: the column is read the strict way
-_SPECIAL = ("NaN", "INF", "-INF")  # the number texts the strict reader reads as NaN and infinities
+_SPECIAL = tuple(NUMBER.SPECIAL)  # the number texts the strict reader reads as NaN and infinities
 
 
 # Files from this size on take jemalloc, smaller ones mimalloc. Measured at one core (bench/findings.md):
@@ -387,7 +384,6 @@ class _Columns:
     """The typed chunks of every column, checked batch by batch; the text of a batch is dropped once read."""
 
     def __init__(self, spec: ResourceSpec, budget: PatternBudget) -> None:
-        self.spec = spec
         self.fields = spec.schema.fields
         self.readers = [FieldReader(f, spec.name, budget) for f in self.fields]
         self.kinds: list[str | None] = [None] * len(self.fields)
@@ -530,7 +526,7 @@ def _frame(columns: _Columns) -> "pd.DataFrame":
     import pandas as pd
     import pyarrow.compute as pc
 
-    from xborder_data.tableschema.frames import _column
+    from xborder_data.tableschema.frames import _column, from_codes, strings
 
     data: dict[str, Any] = {}
     for number, f in enumerate(columns.fields):
@@ -539,13 +535,9 @@ def _frame(columns: _Columns) -> "pd.DataFrame":
         if kind == "py":
             data[f.name] = _column(v, f)
         elif kind == "enum":
-            codes = pc.fill_null(v, -1).to_numpy().astype(np.int64, copy=False)
-            data[f.name] = pd.Categorical.from_codes(codes, categories=pd.Index(list(f.enum or ())))
+            data[f.name] = from_codes(pc.fill_null(v, -1).to_numpy().astype(np.int64, copy=False), f.enum or ())
         elif f.type == "string":
-            if pd.StringDtype().storage == "pyarrow":
-                data[f.name] = pd.arrays.ArrowStringArray(v)
-            else:
-                data[f.name] = pd.array(v.to_pylist(), dtype="string")
+            data[f.name] = strings(v)
         elif f.type in ("integer", "year"):
             mask = pc.is_null(v, memory_pool=_pool()).to_numpy()
             data[f.name] = pd.arrays.IntegerArray(pc.fill_null(v, 0).to_numpy().astype(np.int64, copy=False), mask)

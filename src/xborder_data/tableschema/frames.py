@@ -16,18 +16,31 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+def from_codes(codes: Any, members: tuple[Any, ...]) -> Any:
+    """The Categorical of an enum from its members' codes (int64, -1 where missing), checked already."""
+    import pandas as pd
+
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(list(members)), validate=False)
+
+
+def strings(array: Any) -> Any:
+    """A pandas text column holding an Arrow ``large_string`` array as it is (nulls where missing)."""
+    import pandas as pd
+
+    return pd.arrays.ArrowStringArray(array)
+
+
 def _categorical(values: list[Any], members: tuple[Any, ...]) -> Any:
     """The Categorical of checked enum values, from their codes: pd.Categorical(values, categories) re-checks every value."""
     import numpy as np
     import pandas as pd
 
-    dtype = pd.CategoricalDtype(list(members))
     code = {member: number for number, member in enumerate(members)}
     try:
         codes = np.fromiter((-1 if value is None else code[value] for value in values), dtype=np.int64, count=len(values))
     except KeyError:  # a member equal to none of its own copies (NaN): pandas matches it
-        return pd.Categorical(values, dtype=dtype)
-    return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+        return pd.Categorical(values, dtype=pd.CategoricalDtype(list(members)))
+    return from_codes(codes, members)
 
 
 def _column(values: list[Any], spec: FieldSpec) -> Any:
@@ -39,7 +52,7 @@ def _column(values: list[Any], spec: FieldSpec) -> Any:
     if spec.type == "string":  # through Arrow at once: pd.array(values, dtype="string") is four times slower
         import pyarrow as pa
 
-        return pd.arrays.ArrowStringArray(pa.array(values, pa.large_string()))
+        return strings(pa.array(values, pa.large_string()))
     dtype = TYPES[spec.type].pandas
     if spec.type == "number":
         # Built by hand so that a NaN cell stays NaN and only a missing cell is <NA>.
